@@ -4,7 +4,7 @@ import type { Host } from '../model/host.js';
 import type { MetricSeries, MetricsQuery } from '../model/metrics.js';
 import type { MigrationOutcome } from '../model/migration.js';
 import type { CreateVmSpec, ProviderVm } from '../model/vm.js';
-import { type DriverCapabilities, DEFAULT_CAPABILITIES } from './driver-capabilities.js';
+import { DEFAULT_CAPABILITIES, type DriverCapabilities } from './driver-capabilities.js';
 import type {
   DriverCallContext,
   DriverCreateContext,
@@ -66,7 +66,10 @@ export abstract class DriverBase implements DriverV1 {
   async doListLocations(_request: PageRequest, _context: DriverCallContext): Promise<Page<Location>> {
     throw this.unsupported('list locations');
   }
-  async doMigrateVm(_request: DriverMigrateRequest, _context: DriverMigrateContext): Promise<MigrationOutcome> {
+  async doMigrateVm(
+    _request: DriverMigrateRequest,
+    _context: DriverMigrateContext,
+  ): Promise<MigrationOutcome> {
     throw this.unsupported('live migration');
   }
   async doReadMetrics(_query: MetricsQuery, _context: DriverCallContext): Promise<MetricSeries[]> {

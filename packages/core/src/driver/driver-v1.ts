@@ -1,7 +1,12 @@
 import type { Image, Location, Size } from '../model/catalog.js';
 import type { Host, HostState } from '../model/host.js';
 import type { MetricSeries, MetricsQuery } from '../model/metrics.js';
-import type { MigrationMode, MigrationOutcome, MigrationPolicy, MigrationProgress } from '../model/migration.js';
+import type {
+  MigrationMode,
+  MigrationOutcome,
+  MigrationPolicy,
+  MigrationProgress,
+} from '../model/migration.js';
 import type { CreateVmSpec, ProviderVm, VmFilter, VmState } from '../model/vm.js';
 import type { DriverCapabilities } from './driver-capabilities.js';
 import type { Page, PageRequest } from './page.js';
@@ -110,5 +115,8 @@ export interface DriverV1 {
   /** Reads metric series (capability `metrics`). */
   doReadMetrics?(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]>;
   /** Pushes events until the returned function is called (capability `watch`). */
-  doWatch?(listener: (event: DriverEvent) => void, context: { signal: AbortSignal }): Promise<() => Promise<void>>;
+  doWatch?(
+    listener: (event: DriverEvent) => void,
+    context: { signal: AbortSignal },
+  ): Promise<() => Promise<void>>;
 }

@@ -37,4 +37,8 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes that are worth retrying unless the thrower says otherwise. */
-export const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['THROTTLED', 'TIMEOUT', 'UNAVAILABLE']);
+export const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'THROTTLED',
+  'TIMEOUT',
+  'UNAVAILABLE',
+]);

@@ -9,17 +9,17 @@ export interface NovaCronErrorOptions {
   /** What happened, to what, and what to do. */
   message: string;
   /** The provider name (the client's name for the driver instance), where one is involved. */
-  provider?: string;
+  provider?: string | undefined;
   /** The operation (`vms.create`), where one is involved. */
-  operation?: string;
+  operation?: string | undefined;
   /** Whether trying again may succeed. Default: true for THROTTLED, TIMEOUT, UNAVAILABLE. */
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   /** How long the provider asked us to wait before retrying, in milliseconds (from `Retry-After`). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** For `INVALID_ARGUMENT`: the path of the bad field (`resources.vcpus`). */
-  field?: string;
+  field?: string | undefined;
   /** The HTTP status, where the failure came over HTTP. */
-  statusCode?: number;
+  statusCode?: number | undefined;
   /** The underlying error (a libvirt error, an SDK exception). Never carries secrets. */
   cause?: unknown;
 }
@@ -49,7 +49,6 @@ export class NovaCronError extends Error {
   readonly field: string | undefined;
   /** HTTP status, where there was one. */
   readonly statusCode: number | undefined;
-  private readonly [MARKER] = true;
 
   constructor(options: NovaCronErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -61,6 +60,8 @@ export class NovaCronError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.field = options.field;
     this.statusCode = options.statusCode;
+    // A global-registry symbol, not a class check, so errors from another copy of the package are recognised.
+    Object.defineProperty(this, MARKER, { value: true });
   }
 
   /** True for any `NovaCronError`, even one made by another copy of this package. */

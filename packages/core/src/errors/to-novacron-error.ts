@@ -6,7 +6,10 @@ import { NovaCronError } from './novacron-error.js';
  *
  * `TypeError`s are programming mistakes and are rethrown by callers before reaching here.
  */
-export function toNovaCronError(error: unknown, context: { provider?: string; operation?: string }): NovaCronError {
+export function toNovaCronError(
+  error: unknown,
+  context: { provider?: string; operation?: string },
+): NovaCronError {
   if (NovaCronError.isInstance(error)) return error.withContext(context);
   if (isAbortError(error)) {
     return new NovaCronError({

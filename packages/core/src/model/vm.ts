@@ -147,7 +147,12 @@ export function formatVmRef(ref: VmRef): string {
  */
 export function parseVmRef(ref: VmRef | string): VmRef {
   if (typeof ref !== 'string') {
-    if (typeof ref !== 'object' || ref === null || typeof ref.provider !== 'string' || typeof ref.id !== 'string') {
+    if (
+      typeof ref !== 'object' ||
+      ref === null ||
+      typeof ref.provider !== 'string' ||
+      typeof ref.id !== 'string'
+    ) {
       throw new TypeError('A VM reference must be "provider:id" or { provider, id }.');
     }
     return ref;
