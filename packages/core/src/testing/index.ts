@@ -1,1 +1,1 @@
-export {};
+export { type TestDriverOptions, testDriver } from './test-driver.js';

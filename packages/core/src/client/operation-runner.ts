@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { ZodType } from 'zod';
+import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
+import type { RuntimeDriver } from '../driver/runtime-driver.js';
+import { NovaCronError } from '../errors/novacron-error.js';
+import { type LimitsOptions, type ResolvedLimits, resolveLimits } from '../pipeline/limits.js';
+import type { MiddlewareStack } from '../pipeline/middleware-stack.js';
+
+/** What an API method hands the runner for one call. */
+export interface OperationRequest<T> {
+  /** Operation name (`vms.start`). */
+  name: string;
+  /** Provider name. */
+  provider: string;
+  /** The caller's input (validated against `schema`). */
+  input: unknown;
+  /** Safe to repeat. */
+  idempotent: boolean;
+  /** For creates. */
+  idempotencyKey?: string | undefined;
+  /** Validation schema. */
+  schema?: ZodType | undefined;
+  /** Extra validation (catalog look-ups). */
+  check?: ((signal: AbortSignal) => Promise<void>) | undefined;
+  /** The caller's cancellation. */
+  signal?: AbortSignal | undefined;
+  /** A deadline for this operation instead of the provider's `limits.timeoutMs` (long migrations). */
+  timeoutMs?: number | undefined;
+  /** The driver call. */
+  call: (driver: DriverV1, context: DriverCallContext) => Promise<T>;
+}
+
+/**
+ * Turns API calls into pipeline operations: resolves the provider (unknown names are `INVALID_ARGUMENT`), its limits,
+ * and a terminal call through the runtime guard, then runs the operation through the middleware stack.
+ */
+export class OperationRunner {
+  private readonly limitsCache = new Map<string, ResolvedLimits>();
+
+  constructor(
+    private readonly stack: MiddlewareStack,
+    private readonly providers: ReadonlyMap<string, RuntimeDriver>,
+    private readonly limits: LimitsOptions | undefined,
+  ) {}
+
+  /** The runtime driver for `provider`, or an `INVALID_ARGUMENT` error naming the known providers. */
+  runtime(provider: string, operation: string): RuntimeDriver {
+    const runtime = this.providers.get(provider);
+    if (runtime === undefined) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'provider',
+        operation,
+        message: `Unknown provider '${provider}' in ${operation}. Known providers: ${[...this.providers.keys()].join(', ') || 'none'}. Add it to createNovaCron({ providers }).`,
+      });
+    }
+    return runtime;
+  }
+
+  /** Runs one operation through the pipeline. */
+  run<T>(request: OperationRequest<T>): Promise<T> {
+    const runtime = this.runtime(request.provider, request.name);
+    const operation = {
+      id: randomUUID(),
+      name: request.name,
+      provider: request.provider,
+      input: request.input,
+      idempotent: request.idempotent,
+      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+      ...(request.schema !== undefined ? { schema: request.schema } : {}),
+      ...(request.check !== undefined ? { check: request.check } : {}),
+      limits:
+        request.timeoutMs === undefined
+          ? this.limitsFor(request.provider)
+          : { ...this.limitsFor(request.provider), timeoutMs: request.timeoutMs },
+      signal: request.signal ?? new AbortController().signal,
+      attempt: 1,
+      run: (context: DriverCallContext) =>
+        runtime.invoke(request.name, context.signal, (driver) => request.call(driver, context)),
+    };
+    return this.stack.execute(operation);
+  }
+
+  private limitsFor(provider: string): ResolvedLimits {
+    let resolved = this.limitsCache.get(provider);
+    if (resolved === undefined) {
+      resolved = resolveLimits(this.limits, provider);
+      this.limitsCache.set(provider, resolved);
+    }
+    return resolved;
+  }
+}

@@ -1,0 +1,27 @@
+import type { NovaCronError } from '../errors/novacron-error.js';
+import type { Operation } from './operation.js';
+
+/** Decides whether and when to try an operation again. */
+export interface RetryStrategy {
+  /** Milliseconds to wait before the next attempt, or `undefined` to give up and throw `error`. */
+  nextDelay(error: NovaCronError, operation: Operation<unknown>): number | undefined;
+}
+
+/**
+ * Exponential backoff with full jitter (delay drawn from [0, min(maxDelay, base * 2^(attempt-1))]), honouring a
+ * provider's `Retry-After`. Retries only retryable errors, and only operations that are idempotent or carry an
+ * idempotency key, up to `limits.retry.maxAttempts`.
+ */
+export class ExponentialBackoffStrategy implements RetryStrategy {
+  constructor(private readonly random: () => number = Math.random) {}
+
+  nextDelay(error: NovaCronError, operation: Operation<unknown>): number | undefined {
+    const { maxAttempts, baseDelayMs, maxDelayMs } = operation.limits.retry;
+    if (!error.retryable) return undefined;
+    if (!operation.idempotent && operation.idempotencyKey === undefined) return undefined;
+    if (operation.attempt >= maxAttempts) return undefined;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (operation.attempt - 1));
+    const jittered = this.random() * ceiling;
+    return error.retryAfterMs !== undefined ? Math.max(error.retryAfterMs, jittered) : jittered;
+  }
+}

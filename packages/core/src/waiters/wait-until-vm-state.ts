@@ -1,0 +1,90 @@
+import { NovaCronError } from '../errors/novacron-error.js';
+import type { EventBus } from '../events/event-bus.js';
+import { formatVmRef, parseVmRef, type Vm, type VmRef, type VmStateName } from '../model/vm.js';
+import { createWaiter, type WaiterCheck } from './create-waiter.js';
+
+/** Options of {@link waitUntilVmState}. */
+export interface WaitUntilVmStateOptions {
+  /** Give up with `TIMEOUT` after this long. Default 300,000 ms. */
+  timeoutMs?: number | undefined;
+  /** Cancels the wait with `ABORTED`. */
+  signal?: AbortSignal | undefined;
+  /** First delay between polls. Default 200 ms (it grows to `maxIntervalMs`). */
+  intervalMs?: number | undefined;
+  /** Largest delay between polls. Default 5,000 ms. */
+  maxIntervalMs?: number | undefined;
+}
+
+/** What the waiter needs of a client. */
+export interface VmStateSource {
+  /** Reads a VM. */
+  get(ref: VmRef, signal: AbortSignal): Promise<Vm>;
+  /** Where `vm.state` events arrive, to check early instead of sleeping. */
+  events?: EventBus | undefined;
+}
+
+/** States from which each wanted state can never be reached. */
+const DEAD_ENDS: ReadonlySet<VmStateName> = new Set(['terminated', 'error']);
+
+/**
+ * Waits until a VM is in one of `states`, polling with a growing delay and checking early on `vm.state` events.
+ * Throws `TIMEOUT`, `ABORTED`, or `CONFLICT` when the VM ends up terminated or in error while something else was
+ * wanted. Waiting for `terminated` also succeeds when the VM is gone (`NOT_FOUND`), and then resolves `undefined`.
+ *
+ * @example
+ * await waitUntilVmState(nc.vms, 'sim:vm-1', 'running', { timeoutMs: 60_000 });
+ */
+export async function waitUntilVmState(
+  source: VmStateSource,
+  ref: VmRef | string,
+  states: VmStateName | VmStateName[],
+  options: WaitUntilVmStateOptions = {},
+): Promise<Vm | undefined> {
+  const target = parseVmRef(ref);
+  const wanted = Array.isArray(states) ? states : [states];
+  const key = formatVmRef(target);
+  const description = `VM ${key} to be ${wanted.join(' or ')}`;
+  const events = source.events;
+  return createWaiter<Vm | undefined>(
+    description,
+    async (signal): Promise<WaiterCheck<Vm | undefined>> => {
+      let vm: Vm;
+      try {
+        vm = await source.get(target, signal);
+      } catch (error) {
+        if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND' && wanted.includes('terminated')) {
+          return { status: 'done', value: undefined };
+        }
+        throw error;
+      }
+      if (wanted.includes(vm.state.name)) return { status: 'done', value: vm };
+      if (DEAD_ENDS.has(vm.state.name)) {
+        return {
+          status: 'failed',
+          error: new NovaCronError({
+            code: 'CONFLICT',
+            provider: target.provider,
+            message: `VM ${key} is ${vm.state.name} (${vm.state.providerState}${vm.state.reason ? `, ${vm.state.reason}` : ''}) and will never be ${wanted.join(' or ')}. Stop waiting, or recreate it.`,
+          }),
+        };
+      }
+      return { status: 'retry', observed: `${vm.state.name} (${vm.state.providerState})` };
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      minDelayMs: options.intervalMs,
+      maxDelayMs: options.maxIntervalMs,
+      signal: options.signal,
+      wake:
+        events === undefined
+          ? undefined
+          : (callback) => {
+              const listener = (event: { ref: VmRef }) => {
+                if (formatVmRef(event.ref) === key) callback();
+              };
+              events.on('vm.state', listener);
+              return () => events.off('vm.state', listener);
+            },
+    },
+  );
+}
