@@ -58,7 +58,7 @@ export class FanOutListing<T> implements AsyncIterable<T> {
         (result) => ({ index, result }),
         (error: unknown) => ({ index, error }),
       );
-    iterators.forEach((_, index) => pending.set(index, pull(index)));
+    for (let index = 0; index < iterators.length; index += 1) pending.set(index, pull(index));
     try {
       while (pending.size > 0) {
         const settled = await Promise.race(pending.values());
