@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -77,6 +85,8 @@ export interface LibvirtDaemon {
   uri(driver?: 'qemu' | 'test'): string;
   /** The pid of the `tini` process that supervises the daemon. */
   readonly pid: number;
+  /** The pid of libvirtd itself (for fault tests), read from its pid file. */
+  libvirtdPid(): number;
   /** Kills the daemon hard (for fault tests); `stop` still cleans up afterwards. */
   kill(): void;
   /** Destroys every running guest, then stops the daemon and removes its tree. Safe to call twice. */
@@ -208,8 +218,17 @@ export async function startLibvirtDaemon(options: LibvirtDaemonOptions): Promise
     hostUuid,
     pid,
     uri,
+    libvirtdPid() {
+      return Number.parseInt(readFileSync(join(root, 'run/libvirtd.pid'), 'utf8').trim(), 10);
+    },
     kill() {
+      for (const qemuPid of qemuPids(root)) killQuietly(qemuPid, 'SIGKILL');
       killQuietly(pid, 'SIGKILL');
+      try {
+        killQuietly(daemon.libvirtdPid(), 'SIGKILL');
+      } catch {
+        // no pid file: nothing more to kill
+      }
     },
     async stop() {
       if (stopped) return;

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect as connectNet } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as connectTls } from 'node:tls';
+import { LibvirtConnectionError } from './libvirt-error.js';
+import type { ParsedLibvirtUri } from './libvirt-uri.js';
+
+/** TLS client settings for `qemu+tls://` (libvirt's default file locations apply to what is not given). */
+export interface LibvirtTlsOptions {
+  /** CA certificate (PEM). Default: read from `<pkipath>/cacert.pem` or `/etc/pki/CA/cacert.pem`. */
+  ca?: string | Buffer | undefined;
+  /** Client certificate (PEM). Default: `<pkipath>/clientcert.pem` or `/etc/pki/libvirt/clientcert.pem`. */
+  cert?: string | Buffer | undefined;
+  /** Client key (PEM). Default: `<pkipath>/clientkey.pem` or `/etc/pki/libvirt/private/clientkey.pem`. */
+  key?: string | Buffer | undefined;
+  /** Check the server certificate against the host name. Default true (false with `?no_verify=1`). */
+  verifyServer?: boolean | undefined;
+}
+
+/** SSH settings for `qemu+ssh://` (the system `ssh` client is used, with its own config and agent). */
+export interface LibvirtSshOptions {
+  /** The ssh binary. Default `ssh`. */
+  command?: string | undefined;
+  /** Extra ssh arguments (`-o`, `-i`...). Default none. */
+  extraArgs?: readonly string[] | undefined;
+}
+
+/** How {@link openLibvirtTransport} connects. */
+export interface LibvirtTransportOptions {
+  /** TLS settings for `+tls`. */
+  tls?: LibvirtTlsOptions | undefined;
+  /** SSH settings for `+ssh`. */
+  ssh?: LibvirtSshOptions | undefined;
+  /** Give up connecting after this long. Default 10,000 ms. */
+  connectTimeoutMs?: number | undefined;
+}
+
+function readPem(explicit: string | Buffer | undefined, candidates: string[]): Buffer | string | undefined {
+  if (explicit !== undefined) return explicit;
+  for (const path of candidates) {
+    try {
+      return readFileSync(path);
+    } catch {
+      // try the next location
+    }
+  }
+  return undefined;
+}
+
+function sshStream(uri: ParsedLibvirtUri, options: LibvirtSshOptions | undefined): Duplex {
+  const args = ['-T', '-e', 'none', '-o', 'BatchMode=yes'];
+  if (uri.port !== undefined && uri.port !== 22) args.push('-p', String(uri.port));
+  if (uri.user !== undefined) args.push('-l', uri.user);
+  if (uri.query.keyfile !== undefined) args.push('-i', uri.query.keyfile);
+  if (uri.query.known_hosts !== undefined) args.push('-o', `UserKnownHostsFile=${uri.query.known_hosts}`);
+  if (uri.query.no_verify === '1') args.push('-o', 'StrictHostKeyChecking=no');
+  args.push(...(options?.extraArgs ?? []), '--', uri.host ?? 'localhost');
+  // Like libvirt: `nc -U socket` when a socket is named, else the remote `virt-ssh-helper` (libvirt >= 8.5).
+  const remote =
+    uri.query.socket !== undefined
+      ? `nc -U '${uri.query.socket.replaceAll("'", "'\\''")}'`
+      : `virt-ssh-helper '${uri.openName.replaceAll("'", "'\\''")}'`;
+  args.push(remote);
+  const child = spawn(options?.command ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+  });
+  const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  child.once('exit', (code) => {
+    stream.destroy(
+      new LibvirtConnectionError(
+        `ssh to ${uri.host} exited with code ${code}${stderr === '' ? '' : `: ${stderr.trim()}`}`,
+        uri.display,
+      ),
+    );
+  });
+  child.once('error', (error) => stream.destroy(error));
+  stream.once('close', () => child.kill());
+  return stream;
+}
+
+/**
+ * Opens the byte stream to a daemon for a parsed URI: a UNIX socket, TCP, TLS with client certificates, or an SSH
+ * tunnel through the system `ssh` client. Resolves once connected.
+ *
+ * @example
+ * const stream = await openLibvirtTransport(parseLibvirtUri('qemu:///system'), {});
+ */
+export async function openLibvirtTransport(
+  uri: ParsedLibvirtUri,
+  options: LibvirtTransportOptions,
+  signal?: AbortSignal,
+): Promise<Duplex> {
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  let stream: Duplex;
+  let readyEvent: string;
+  switch (uri.transport) {
+    case 'unix':
+      stream = connectNet({ path: uri.socketPath ?? '/run/libvirt/libvirt-sock' });
+      readyEvent = 'connect';
+      break;
+    case 'tcp':
+      stream = connectNet({ host: uri.host ?? 'localhost', port: uri.port ?? 16509 });
+      readyEvent = 'connect';
+      break;
+    case 'tls': {
+      const pki = uri.query.pkipath;
+      const tls = options.tls;
+      const ca = readPem(tls?.ca, pki ? [`${pki}/cacert.pem`] : ['/etc/pki/CA/cacert.pem']);
+      const cert = readPem(tls?.cert, pki ? [`${pki}/clientcert.pem`] : ['/etc/pki/libvirt/clientcert.pem']);
+      const key = readPem(
+        tls?.key,
+        pki ? [`${pki}/clientkey.pem`] : ['/etc/pki/libvirt/private/clientkey.pem'],
+      );
+      stream = connectTls({
+        host: uri.host ?? 'localhost',
+        port: uri.port ?? 16514,
+        servername: uri.host,
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(key === undefined ? {} : { key }),
+        rejectUnauthorized: (tls?.verifyServer ?? true) && uri.query.no_verify !== '1',
+      });
+      readyEvent = 'secureConnect';
+      break;
+    }
+    case 'ssh':
+      // The tunnel is usable at once; a failed ssh shows up as the stream closing with ssh's message.
+      return sshStream(uri, options.ssh);
+  }
+  return await new Promise<Duplex>((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      cleanup();
+      stream.destroy();
+      reject(
+        new LibvirtConnectionError(
+          `Cannot connect to libvirt at ${uri.display}: ${error instanceof Error ? error.message : String(error)}`,
+          uri.display,
+          { cause: error },
+        ),
+      );
+    };
+    const onAbort = (): void => fail(signal?.reason ?? new Error('aborted'));
+    const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      stream.off('error', fail);
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stream.once('error', fail);
+    stream.once(readyEvent, () => {
+      cleanup();
+      resolve(stream);
+    });
+  });
+}
