@@ -1,0 +1,48 @@
+import { describe, expect, it, vi } from 'vitest';
+import { NovaCronError } from './novacron-error.js';
+import { toNovaCronError } from './to-novacron-error.js';
+
+describe('NovaCronError', () => {
+  it('defaults retryable from the code', () => {
+    expect(new NovaCronError({ code: 'THROTTLED', message: 'slow down' }).retryable).toBe(true);
+    expect(new NovaCronError({ code: 'UNAVAILABLE', message: 'gone' }).retryable).toBe(true);
+    expect(new NovaCronError({ code: 'NOT_FOUND', message: 'no' }).retryable).toBe(false);
+    expect(new NovaCronError({ code: 'UNAVAILABLE', message: 'closed', retryable: false }).retryable).toBe(
+      false,
+    );
+  });
+
+  it('is recognised across copies of the module', async () => {
+    vi.resetModules();
+    const copy = await import('./novacron-error.js?second-copy');
+    const foreign = new copy.NovaCronError({ code: 'CONFLICT', message: 'from another copy' });
+    expect(foreign).not.toBeInstanceOf(NovaCronError);
+    expect(NovaCronError.isInstance(foreign)).toBe(true);
+    expect(NovaCronError.isInstance(new Error('plain'))).toBe(false);
+    expect(NovaCronError.isInstance({ code: 'CONFLICT' })).toBe(false);
+  });
+
+  it('adds missing context without losing fields, and serialises without the cause', () => {
+    const cause = new Error('socket hang up');
+    const error = new NovaCronError({ code: 'THROTTLED', message: 'slow', retryAfterMs: 1500, cause });
+    const withContext = error.withContext({ provider: 'aws', operation: 'vms.get' });
+    expect(withContext).toMatchObject({
+      provider: 'aws',
+      operation: 'vms.get',
+      retryAfterMs: 1500,
+      code: 'THROTTLED',
+    });
+    expect(withContext.cause).toBe(cause);
+    expect(JSON.stringify(withContext)).not.toContain('socket hang up');
+  });
+
+  it('maps aborts to ABORTED and unknown errors to PROVIDER with the cause kept', () => {
+    const abort = new DOMException('stop', 'AbortError');
+    expect(toNovaCronError(abort, { provider: 'sim' }).code).toBe('ABORTED');
+    const boom = new Error('boom');
+    const mapped = toNovaCronError(boom, { provider: 'sim', operation: 'vms.get' });
+    expect(mapped.code).toBe('PROVIDER');
+    expect(mapped.cause).toBe(boom);
+    expect(mapped.message).toContain("'sim'");
+  });
+});
