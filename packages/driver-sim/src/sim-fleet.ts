@@ -1,0 +1,200 @@
+import {
+  type FullResources,
+  NovaCronError,
+  type ProviderVm,
+  type VmAddresses,
+  type VmFilter,
+  type VmState,
+  type VmStateName,
+} from '@novacron/core';
+import { SIM_REGION } from './sim-catalog.js';
+import { freeResources, hostFits, type SimHostRecord } from './sim-hosts.js';
+
+/** A VM as the sim keeps it. */
+export interface SimVmRecord {
+  id: string;
+  name: string;
+  state: VmState;
+  resources: FullResources;
+  hostId: string;
+  zone: string;
+  size: string | undefined;
+  image: string | undefined;
+  tags: Record<string, string>;
+  addresses: VmAddresses;
+  createdAt: Date;
+  /** Dirty-page rate in bytes per second used by the migration model. */
+  dirtyRateBytesPerSecond: number;
+  /** The idempotency key it was created with. */
+  idempotencyKey: string | undefined;
+  /** How many migrations the VM went through (feeds the migration noise). */
+  migrations: number;
+  /** The pending timed transition, if any: the state it leads to, and its timer. */
+  transition: { timer: ReturnType<typeof setTimeout>; to: VmStateName; reason: string } | undefined;
+}
+
+/**
+ * The fleet's storage: hosts and VMs with the indexes the operations need. VM ids grow with a counter and have a
+ * fixed width, so id order is creation order and a VM cursor can be "the last id returned": a listing never skips
+ * or repeats a VM that exists throughout it, whatever is created or deleted meanwhile.
+ */
+export class SimFleet {
+  /** Hosts in id order as given. */
+  readonly hosts: readonly SimHostRecord[];
+  readonly #hostsById: Map<string, SimHostRecord>;
+  readonly #vms = new Map<string, SimVmRecord>();
+  /** Every id ever issued and not yet compacted away, ascending. */
+  #order: string[] = [];
+  #removedInOrder = 0;
+  #counter = 0;
+
+  constructor(hosts: readonly SimHostRecord[]) {
+    this.hosts = hosts;
+    this.#hostsById = new Map(hosts.map((host) => [host.id, host]));
+  }
+
+  /** How many VMs exist. */
+  get size(): number {
+    return this.#vms.size;
+  }
+
+  /** The next VM id (`vm-` and 8 hex digits) and its ordinal. */
+  nextVmId(): { id: string; ordinal: number } {
+    this.#counter += 1;
+    return { id: `vm-${this.#counter.toString(16).padStart(8, '0')}`, ordinal: this.#counter };
+  }
+
+  host(hostId: string): SimHostRecord | undefined {
+    return this.#hostsById.get(hostId);
+  }
+
+  vm(vmId: string): SimVmRecord | undefined {
+    return this.#vms.get(vmId);
+  }
+
+  /** Every VM, in id order. */
+  allVms(): IterableIterator<SimVmRecord> {
+    return this.#vms.values();
+  }
+
+  add(record: SimVmRecord): void {
+    this.#vms.set(record.id, record);
+    this.#order.push(record.id);
+  }
+
+  remove(vmId: string): void {
+    if (!this.#vms.delete(vmId)) return;
+    this.#removedInOrder += 1;
+    if (this.#removedInOrder > 64 && this.#removedInOrder * 2 > this.#order.length) {
+      this.#order = this.#order.filter((id) => this.#vms.has(id));
+      this.#removedInOrder = 0;
+    }
+  }
+
+  /**
+   * Up to `limit` VMs with ids after `afterId` that match `filter`, and whether more matching VMs follow.
+   * Costs O(log n + items scanned).
+   */
+  listAfter(
+    afterId: string | undefined,
+    limit: number,
+    filter: VmFilter | undefined,
+  ): { items: SimVmRecord[]; more: boolean } {
+    let index = afterId === undefined ? 0 : this.#firstIndexAfter(afterId);
+    const items: SimVmRecord[] = [];
+    for (; index < this.#order.length; index += 1) {
+      const record = this.#vms.get(this.#order[index]!);
+      if (record === undefined || !matchesFilter(record, filter)) continue;
+      if (items.length === limit) return { items, more: true };
+      items.push(record);
+    }
+    return { items, more: false };
+  }
+
+  #firstIndexAfter(id: string): number {
+    let low = 0;
+    let high = this.#order.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#order[middle]! <= id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /**
+   * The host a new VM goes to: `hostId` when given, else the first host (in order) that is up, in `zone` when given,
+   * and has room. Throws `NO_CAPACITY` naming the demand and every host considered.
+   */
+  place(demand: FullResources, zone: string | undefined, hostId: string | undefined): SimHostRecord {
+    if (hostId !== undefined) {
+      const host = this.#hostsById.get(hostId)!;
+      if (host.state === 'up' && hostFits(host, demand)) return host;
+      throw noCapacity(demand, zone, [host]);
+    }
+    for (const host of this.hosts) {
+      if (host.state === 'up' && (zone === undefined || host.zone === zone) && hostFits(host, demand))
+        return host;
+    }
+    throw noCapacity(
+      demand,
+      zone,
+      this.hosts.filter((host) => zone === undefined || host.zone === zone),
+    );
+  }
+}
+
+/** True when a VM passes every part of the filter. */
+export function matchesFilter(record: SimVmRecord, filter: VmFilter | undefined): boolean {
+  if (filter === undefined) return true;
+  if (filter.hostId !== undefined && record.hostId !== filter.hostId) return false;
+  if (filter.zone !== undefined && record.zone !== filter.zone) return false;
+  if (filter.states !== undefined && !filter.states.includes(record.state.name)) return false;
+  if (filter.tags !== undefined) {
+    for (const [key, value] of Object.entries(filter.tags)) {
+      if (record.tags[key] !== value) return false;
+    }
+  }
+  return true;
+}
+
+/** A fresh copy of a VM record in the core's {@link ProviderVm} shape. */
+export function toProviderVm(record: SimVmRecord): ProviderVm {
+  const vm: ProviderVm = {
+    id: record.id,
+    name: record.name,
+    state: { ...record.state },
+    resources: { ...record.resources },
+    location: { region: SIM_REGION, zone: record.zone, hostId: record.hostId },
+    addresses: { private: [...record.addresses.private], public: [...record.addresses.public] },
+    tags: { ...record.tags },
+    createdAt: new Date(record.createdAt.getTime()),
+    raw: { dirtyRateMiBps: record.dirtyRateBytesPerSecond / 1_048_576, migrations: record.migrations },
+  };
+  if (record.size !== undefined) vm.size = record.size;
+  if (record.image !== undefined) vm.image = record.image;
+  return vm;
+}
+
+function noCapacity(
+  demand: FullResources,
+  zone: string | undefined,
+  considered: readonly SimHostRecord[],
+): NovaCronError {
+  const wanted = `${demand.vcpus} vCPU, ${demand.memoryMiB} MiB memory, ${demand.diskGiB} GiB disk, ${demand.gpus} GPU`;
+  const shown = considered.slice(0, 12).map(describeHost);
+  if (considered.length > shown.length) shown.push(`and ${considered.length - shown.length} more`);
+  const where = zone === undefined ? '' : ` in zone ${zone}`;
+  return new NovaCronError({
+    code: 'NO_CAPACITY',
+    message:
+      `No sim host${where} has room for ${wanted}. Considered: ${shown.length === 0 ? 'no host' : shown.join('; ')}. ` +
+      'Choose a smaller size, another zone or host, delete VMs, or give the sim more hosts (createSimDriver({ hosts })).',
+  });
+}
+
+function describeHost(host: SimHostRecord): string {
+  if (host.state !== 'up') return `${host.id} (${host.state}, takes no new VMs)`;
+  const free = freeResources(host);
+  return `${host.id} (free ${free.vcpus} vCPU, ${free.memoryMiB} MiB, ${free.diskGiB} GiB, ${free.gpus} GPU)`;
+}
