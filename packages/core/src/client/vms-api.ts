@@ -56,8 +56,18 @@ export interface CreateManyOptions {
 export interface CreateManyResult {
   /** VMs made, by index into the request array. */
   created: Array<{ index: number; vm: Vm }>;
-  /** Creates that failed for good, each with its cause. */
-  failed: Array<{ index: number; request: CreateVmRequest; error: NovaCronError }>;
+  /**
+   * Creates that failed for good, each with its cause and idempotency key. `uncertain` is true when the last failure
+   * was retryable (a lost response, a timeout): the provider may have made the VM, and creating again with the same
+   * `idempotencyKey` returns it if so, or makes it if not.
+   */
+  failed: Array<{
+    index: number;
+    request: CreateVmRequest;
+    idempotencyKey: string;
+    uncertain: boolean;
+    error: NovaCronError;
+  }>;
   /** Indexes never sent because the signal aborted first. */
   cancelled: number[];
 }
@@ -173,10 +183,16 @@ export class VmsApi {
           result.created.push({ index, vm: await this.create(keyed[index]!) });
         } catch (error) {
           if (error instanceof TypeError) throw error;
+          const failure = toNovaCronError(error, {
+            provider: keyed[index]!.provider,
+            operation: 'vms.create',
+          });
           result.failed.push({
             index,
             request: requests[index]!,
-            error: toNovaCronError(error, { provider: keyed[index]!.provider, operation: 'vms.create' }),
+            idempotencyKey: keyed[index]!.idempotencyKey,
+            uncertain: failure.retryable,
+            error: failure,
           });
         }
         options.onProgress?.({
