@@ -94,13 +94,13 @@ export interface DriverV1 {
   doStartVm(vmId: string, context: DriverCallContext): Promise<void>;
   /** Stops a running VM (`force` = power off). Stopping a stopped VM is a no-op. */
   doStopVm(vmId: string, options: { force: boolean }, context: DriverCallContext): Promise<void>;
-  /** Reboots a running VM. */
+  /** Reboots a running VM; a VM that is not running is a `CONFLICT`. */
   doRebootVm(vmId: string, context: DriverCallContext): Promise<void>;
   /** Deletes a VM. Deleting a VM that is already gone is a no-op. */
   doDeleteVm(vmId: string, context: DriverCallContext): Promise<void>;
-  /** Pauses a running VM in memory (capability `suspend`). */
+  /** Pauses a running VM in memory (capability `suspend`); a VM that is not running is a `CONFLICT`. */
   doSuspendVm?(vmId: string, context: DriverCallContext): Promise<void>;
-  /** Resumes a suspended VM (capability `suspend`). */
+  /** Resumes a suspended VM (capability `suspend`); resuming a running VM is a no-op. */
   doResumeVm?(vmId: string, context: DriverCallContext): Promise<void>;
   /** One page of hosts (capability `hosts`). */
   doListHosts?(request: PageRequest, context: DriverCallContext): Promise<Page<Host>>;

@@ -187,17 +187,19 @@ export function testDriver(options: TestDriverOptions): void {
       expect(error.retryable).toBe(false);
     });
 
-    it('maps an illegal transition to CONFLICT', { timeout }, async () => {
+    it('maps an illegal transition (suspend or reboot of a stopped VM) to CONFLICT', {
+      timeout,
+    }, async () => {
       const { nc, driver } = await client();
       const vm = await create(nc, 'conflict');
       await nc.vms.waitUntil(vm.ref, 'running', { timeoutMs: stateTimeoutMs, intervalMs: 20 });
-      if (driver.capabilities.suspend) {
-        await expectCode(nc.vms.resume(vm.ref), 'CONFLICT');
-      } else {
-        await nc.vms.stop(vm.ref, { force: true });
-        await nc.vms.waitUntil(vm.ref, 'stopped', { timeoutMs: stateTimeoutMs, intervalMs: 20 });
-        await expectCode(nc.vms.reboot(vm.ref), 'CONFLICT');
-      }
+      await nc.vms.stop(vm.ref, { force: true });
+      await nc.vms.waitUntil(vm.ref, 'stopped', { timeoutMs: stateTimeoutMs, intervalMs: 20 });
+      const error = await expectCode(
+        driver.capabilities.suspend ? nc.vms.suspend(vm.ref) : nc.vms.reboot(vm.ref),
+        'CONFLICT',
+      );
+      expect(error.retryable).toBe(false);
     });
 
     it('rejects bad input with INVALID_ARGUMENT naming the field, sending nothing', { timeout }, async () => {
