@@ -49,6 +49,15 @@ import { SeededRandom } from './sim-random.js';
 const MIB = 1_048_576;
 const HOST_STATES: readonly HostState[] = ['up', 'maintenance', 'down'];
 
+/** A live migration in progress. */
+interface InFlightMigration {
+  vmId: string;
+  source: SimHostRecord;
+  destination: SimHostRecord;
+  /** Fails the migration with `reason`. */
+  abort: (reason: NovaCronError) => void;
+}
+
 /** What a create's idempotency key remembers: the VM, the spec, and the VM's last record once deleted. */
 interface IdempotencyEntry {
   vmId: string;
@@ -73,7 +82,8 @@ export class SimDriver extends DriverBase {
   readonly #metrics: SimMetricsGenerator;
   readonly #idempotency = new Map<string, IdempotencyEntry>();
   readonly #transitioning = new Set<SimVmRecord>();
-  #migrationsInFlight = 0;
+  /** Live migrations in progress, so a host going down can fail the ones that touch it at once. */
+  readonly #migrations = new Set<InFlightMigration>();
 
   constructor(options: SimDriverOptions = {}) {
     super();
@@ -342,7 +352,14 @@ export class SimDriver extends DriverBase {
 
     allocate(destination, record.resources, 1);
     this.#setState(record, 'migrating', 'migrating');
-    this.#migrationsInFlight += 1;
+    const hostFailure = new AbortController();
+    const migration: InFlightMigration = {
+      vmId: record.id,
+      source,
+      destination,
+      abort: (reason) => hostFailure.abort(reason),
+    };
+    this.#migrations.add(migration);
     const jitter = this.#options.migration.dirtyRateJitter;
     const migrationNumber = record.migrations;
     let result: Awaited<ReturnType<typeof runPreCopy>>;
@@ -359,26 +376,15 @@ export class SimDriver extends DriverBase {
         jitter: (iteration) =>
           1 + jitter * (2 * hashUnit(this.#options.seed, record.id, 'dirty', migrationNumber, iteration) - 1),
         timeScale: this.#options.timeScale,
-        signal: context.signal,
+        signal: AbortSignal.any([context.signal, hostFailure.signal]),
         onProgress: (progress) => context.onProgress(progress),
-        check: () => {
-          for (const host of [source, destination]) {
-            if (host.state === 'down' || (host === destination && host.state !== 'up')) {
-              throw new NovaCronError({
-                code: 'UNAVAILABLE',
-                retryable: false,
-                message: `Live migration of VM ${record.id} from ${source.id} to ${destination.id} failed: host ${host.id} went ${host.state}. The VM stayed on ${source.id}.`,
-              });
-            }
-          }
-        },
       });
     } catch (error) {
-      this.#endMigration(record, source, destination, 'migration-cancelled');
+      this.#endMigration(migration, record, 'migration-cancelled');
       throw error;
     }
     if (result.outcome === 'timeout') {
-      this.#endMigration(record, source, destination, 'migration-timeout');
+      this.#endMigration(migration, record, 'migration-timeout');
       const simulatedSeconds = (result.elapsedMs / 1000).toFixed(1);
       throw new NovaCronError({
         code: 'TIMEOUT',
@@ -389,7 +395,7 @@ export class SimDriver extends DriverBase {
           `The VM keeps running on ${source.id}. Raise bandwidthMiBps or maxDowntimeMs, set autoConverge, or use onTimeout: 'postcopy'.`,
       });
     }
-    this.#migrationsInFlight -= 1;
+    this.#migrations.delete(migration);
     allocate(source, record.resources, -1);
     record.hostId = destination.id;
     record.zone = destination.zone;
@@ -412,15 +418,10 @@ export class SimDriver extends DriverBase {
   }
 
   /** Undoes a migration that did not finish: the destination's reservation goes, the VM runs on its source. */
-  #endMigration(
-    record: SimVmRecord,
-    source: SimHostRecord,
-    destination: SimHostRecord,
-    reason: string,
-  ): void {
-    this.#migrationsInFlight -= 1;
-    allocate(destination, record.resources, -1);
-    if (source.state === 'down') this.#setState(record, 'error', 'host-down');
+  #endMigration(migration: InFlightMigration, record: SimVmRecord, reason: string): void {
+    this.#migrations.delete(migration);
+    allocate(migration.destination, record.resources, -1);
+    if (migration.source.state === 'down') this.#setState(record, 'error', 'host-down');
     else this.#setState(record, 'running', reason);
   }
 
@@ -567,7 +568,7 @@ export class SimDriver extends DriverBase {
           vms: fleet.size,
           byState,
           byHost,
-          migrationsInFlight: this.#migrationsInFlight,
+          migrationsInFlight: this.#migrations.size,
           pendingTransitions: this.#transitioning.size,
           watchers: this.#events.size,
         };
@@ -592,6 +593,17 @@ export class SimDriver extends DriverBase {
     host.state = state;
     this.#events.emit({ type: 'host.state', hostId, state });
     if (state !== 'down') return;
+    for (const migration of [...this.#migrations]) {
+      if (migration.source !== host && migration.destination !== host) continue;
+      const { source, destination } = migration;
+      migration.abort(
+        new NovaCronError({
+          code: 'UNAVAILABLE',
+          retryable: false,
+          message: `Live migration of VM ${migration.vmId} from ${source.id} to ${destination.id} failed: host ${hostId} went down. ${host === source ? 'The VM crashed with its host.' : `The VM stayed on ${source.id}.`}`,
+        }),
+      );
+    }
     for (const record of this.#fleet.allVms()) {
       if (record.hostId !== hostId || !CRASH_ON_HOST_DOWN.has(record.state.name)) continue;
       this.#cancelTransition(record);

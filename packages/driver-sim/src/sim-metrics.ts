@@ -153,9 +153,9 @@ export class SimMetricsGenerator {
     if (profile === undefined) {
       const random = new SeededRandom(this.#seed, `metrics:${id}`);
       profile = {
-        cpuBase: random.between(0.05, 0.4),
-        cpuAmplitude: random.between(0.05, 0.35),
-        cpuNoise: random.between(0.01, 0.04),
+        cpuBase: random.between(0.05, 0.35),
+        cpuAmplitude: random.between(0.1, 0.4),
+        cpuNoise: random.between(0.01, 0.03),
         peakHourUtc: random.between(8, 20),
         memoryBase: random.between(0.3, 0.7),
         memoryAmplitude: random.between(0.02, 0.1),

@@ -18,8 +18,6 @@ export interface PreCopyInput {
   /** Aborts the pre-copy phase (not post-copy, which cannot be undone once the guest runs on the destination). */
   signal: AbortSignal;
   onProgress: (progress: MigrationProgress) => void;
-  /** Called after each iteration; throws to fail the migration (a host went down). */
-  check: () => void;
 }
 
 /** How a pre-copy run ended. */
@@ -73,7 +71,6 @@ export async function runPreCopy(input: PreCopyInput): Promise<PreCopyResult> {
       dirtyRateBytesPerSecond: dirtyRate,
       downtimeMs,
     });
-    input.check();
     if (remaining <= threshold) {
       throwIfAborted(input.signal, 'migrate');
       input.onProgress({
