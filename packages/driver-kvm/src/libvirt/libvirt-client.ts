@@ -180,6 +180,7 @@ export class LibvirtClient {
     'job-completed': new Set(),
   };
   private readonly callbackIds = new Map<EventKind, number>();
+  private readonly abortWaiters = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
   private readonly stateListeners = new Set<(state: 'connected' | 'disconnected', error?: Error) => void>();
 
   constructor(uri: string, options: LibvirtClientOptions = {}) {
@@ -314,19 +315,39 @@ export class LibvirtClient {
     if (signal === undefined) return reply;
     // The daemon cannot cancel a call in flight; the caller stops waiting, the reply is dropped.
     return await new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const forget = this.onAbort(signal, reject);
       reply.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
+          forget();
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          forget();
           reject(error);
         },
       );
     });
+  }
+
+  /** One abort listener per signal, however many calls share it (a page of VMs makes hundreds). */
+  private onAbort(signal: AbortSignal, reject: (reason: unknown) => void): () => void {
+    let waiters = this.abortWaiters.get(signal);
+    if (waiters === undefined) {
+      const created = new Set<(reason: unknown) => void>();
+      waiters = created;
+      this.abortWaiters.set(signal, created);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of created) waiter(signal.reason);
+          created.clear();
+        },
+        { once: true },
+      );
+    }
+    const set = waiters;
+    set.add(reject);
+    return () => set.delete(reject);
   }
 
   // ---- events ----------------------------------------------------------------------------------------------
@@ -466,6 +487,28 @@ export class LibvirtClient {
     return await this.call(
       Procedure.NODE_GET_MEMORY_STATS,
       'NODE_GET_MEMORY_STATS',
+      request(count),
+      (reader) => Object.fromEntries(reader.array((r) => [r.string(), r.unsignedHyper()] as const)),
+      signal,
+    );
+  }
+
+  /** Host CPU times in nanoseconds (`kernel`, `user`, `idle`, `iowait`), summed over all CPUs. */
+  async nodeGetCpuStats(signal?: AbortSignal): Promise<Record<string, bigint>> {
+    const request = (count: number): Buffer => new XdrWriter().int(-1).int(count).uint(0).toBuffer();
+    const count = await this.call(
+      Procedure.NODE_GET_CPU_STATS,
+      'NODE_GET_CPU_STATS',
+      request(0),
+      (reader) => {
+        reader.array((r) => [r.string(), r.unsignedHyper()] as const);
+        return reader.int();
+      },
+      signal,
+    );
+    return await this.call(
+      Procedure.NODE_GET_CPU_STATS,
+      'NODE_GET_CPU_STATS',
       request(count),
       (reader) => Object.fromEntries(reader.array((r) => [r.string(), r.unsignedHyper()] as const)),
       signal,
