@@ -1,0 +1,568 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeAvailabilityZonesCommand,
+  DescribeInstancesCommand,
+  DescribeRegionsCommand,
+  EC2Client,
+  type EC2ClientConfig,
+  type Image as Ec2Image,
+  type Filter,
+  type Instance,
+  type InstanceTypeInfo,
+  paginateDescribeImages,
+  paginateDescribeInstances,
+  RebootInstancesCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  type CreateVmSpec,
+  DriverBase,
+  type DriverCallContext,
+  type DriverCapabilities,
+  type DriverCreateContext,
+  defineCapabilities,
+  type Image,
+  type ListVmsRequest,
+  type Location,
+  type MetricSeries,
+  type MetricsQuery,
+  NovaCronError,
+  type Page,
+  type PageRequest,
+  type ProviderVm,
+  resourcesFit,
+} from '@novacron/core';
+import { buildRunInstancesInput, type ValidatedCreate, validateCreateSpec } from './aws-create-input.js';
+import { type AwsErrorContext, toAwsNovaCronError } from './aws-error-map.js';
+import { IDEMPOTENCY_TAG_KEY, idempotencyTagValue } from './aws-idempotency.js';
+import { toProviderVm } from './aws-instance-map.js';
+import { AwsInstanceTypes, type AwsSize, instanceTypeResources, toAwsSize } from './aws-instance-types.js';
+import { type AwsVmFilter, toEc2Filters } from './aws-list-filters.js';
+import { readAwsMetrics } from './aws-metrics.js';
+import { decodeAwsCursor, slicePage } from './aws-page-cursor.js';
+import { type AwsPriceTable, priceFor } from './aws-price-table.js';
+
+/** Options of {@link createAwsDriver}. */
+export interface AwsDriverOptions {
+  /** The AWS region this driver serves (`eu-west-1`). Required; one driver per region. */
+  region: string;
+  /**
+   * Credentials, or a provider of them. Default: the SDK's own chain (environment, shared config and SSO profiles,
+   * web identity, container and instance roles). Ignored when `client` is given.
+   */
+  credentials?: EC2ClientConfig['credentials'] | undefined;
+  /**
+   * An `EC2Client` to use instead of making one (tests, custom middleware, shared clients). Default: a client made
+   * from `region`, `credentials` and `endpoint` with `maxAttempts: 1`. An injected client keeps its own retry
+   * settings: set `maxAttempts: 1` on it too, or the SDK and NovaCron's pipeline will both retry.
+   */
+  client?: EC2Client | undefined;
+  /** A CloudWatch client for metrics. Default: one made like the EC2 client (same region, credentials, endpoint). */
+  cloudWatchClient?: CloudWatchClient | undefined;
+  /** An endpoint URL for EC2 and CloudWatch (moto, LocalStack, a VPC endpoint). Default: AWS's public endpoints. */
+  endpoint?: string | undefined;
+  /** Hourly prices per instance type for `doListSizes` and cost reports. Default: none (sizes carry no price). */
+  priceTable?: AwsPriceTable | undefined;
+  /** The AMI used when a create spec names no image. Default: none (the spec must name one). */
+  defaultImage?: string | undefined;
+  /** Which images `doListImages` lists. Default: owners `['self', 'amazon']`, every name. */
+  images?: { owners?: string[] | undefined; namePatterns?: string[] | undefined } | undefined;
+  /**
+   * Instance families searched when a create spec gives `resources` but no `size`; the smallest (cheapest, where the
+   * price table knows) type that fits wins. Default: `['t3', 'm5', 'c5', 'r5']` (offered in every commercial region).
+   */
+  sizeFamilies?: string[] | undefined;
+  /**
+   * When a create looks its idempotency key up (by the `novacron:idempotency-key` tag) before sending RunInstances:
+   * `'retries'` (default) on retries only, relying on the ClientToken for the first attempt (real EC2 honours it);
+   * `'always'` on every attempt too, for EC2-compatible APIs that ignore ClientToken (moto) when keys may be reused
+   * across operations.
+   */
+  idempotencyLookup?: 'retries' | 'always' | undefined;
+}
+
+/** Options of {@link AwsDriver.doStopVm}: the core's `force`, plus hibernation as a provider option. */
+export interface AwsStopOptions {
+  /** Power off without a clean shutdown (EC2 `Force`). */
+  force: boolean;
+  /** `{ aws: { hibernate: true } }` hibernates instead of stopping (the instance must be launched with hibernation). */
+  providerOptions?: { aws?: { hibernate?: boolean | undefined } | undefined } | undefined;
+}
+
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const MAX_PAGE_SIZE = 1000;
+const DEFAULT_SIZE_FAMILIES = ['t3', 'm5', 'c5', 'r5'];
+
+/**
+ * The EC2 driver: NovaCron's {@link DriverV1} over `@aws-sdk/client-ec2`. Make it with {@link createAwsDriver}.
+ *
+ * The SDK's own retries are off: the NovaCron pipeline is the single retry authority, and this driver only maps
+ * EC2's errors onto NovaCron codes (`RequestLimitExceeded` is `THROTTLED`, network failures are `UNAVAILABLE`...).
+ */
+export class AwsDriver extends DriverBase {
+  /** Always `'aws'`. */
+  readonly kind = 'aws';
+  /** Sizes, images, locations and metrics; no hosts, no suspend, no live migration; pages of up to 1,000. */
+  override readonly capabilities: DriverCapabilities = defineCapabilities({
+    reboot: true,
+    sizes: true,
+    images: true,
+    locations: true,
+    metrics: true,
+    maxPageSize: MAX_PAGE_SIZE,
+  });
+  /** The region this driver serves. */
+  readonly region: string;
+
+  private readonly client: EC2Client;
+  private readonly ownsClient: boolean;
+  private cloudWatch: CloudWatchClient | undefined;
+  private readonly ownsCloudWatch: boolean;
+  private readonly instanceTypes: AwsInstanceTypes;
+
+  /** Prefer {@link createAwsDriver}. */
+  constructor(private readonly options: AwsDriverOptions) {
+    super();
+    if (typeof options?.region !== 'string' || options.region === '') {
+      throw new TypeError("createAwsDriver needs a region, for example { region: 'eu-west-1' }.");
+    }
+    this.region = options.region;
+    this.ownsClient = options.client === undefined;
+    this.client = options.client ?? new EC2Client(this.clientConfig());
+    this.cloudWatch = options.cloudWatchClient;
+    this.ownsCloudWatch = options.cloudWatchClient === undefined;
+    this.instanceTypes = new AwsInstanceTypes(this.client, this.region);
+  }
+
+  /** The `EC2Client`, for anything NovaCron does not cover. */
+  override getClient(): EC2Client {
+    return this.client;
+  }
+
+  /** Destroys the clients this driver made (injected clients are left to their owner). */
+  override async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+    if (this.ownsCloudWatch) this.cloudWatch?.destroy();
+  }
+
+  /** One page of instances, filters pushed down to `DescribeInstances`. */
+  async doListVms(request: ListVmsRequest, context: DriverCallContext): Promise<Page<ProviderVm>> {
+    const filters = toEc2Filters(request.filter as AwsVmFilter | undefined);
+    if (filters === undefined) return { items: [] };
+    const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const position = decodeAwsCursor(request.cursor);
+    // EC2 takes MaxResults between 5 and 1000; a page read once is re-read with the same size to keep offsets valid.
+    const providerPageSize = position.providerPageSize ?? clamp(pageSize, 5, MAX_PAGE_SIZE);
+    const page = await this.firstPage(
+      'DescribeInstances',
+      paginateDescribeInstances(
+        { client: this.client, pageSize: providerPageSize, startingToken: position.token },
+        filters.length === 0 ? {} : { Filters: filters },
+        { abortSignal: context.signal },
+      ),
+    );
+    const instances = (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
+    const sliced = slicePage(instances, { ...position, providerPageSize }, page.NextToken, pageSize);
+    const items = await this.toProviderVms(sliced.items, context.signal);
+    return sliced.nextCursor === undefined ? { items } : { items, nextCursor: sliced.nextCursor };
+  }
+
+  /** One instance; `NOT_FOUND` when EC2 does not know the id (or it is not an instance id at all). */
+  async doGetVm(vmId: string, context: DriverCallContext): Promise<ProviderVm> {
+    this.requireInstanceId(vmId, 'DescribeInstances');
+    const output = await this.call({ action: 'DescribeInstances', instanceId: vmId }, () =>
+      this.client.send(new DescribeInstancesCommand({ InstanceIds: [vmId] }), {
+        abortSignal: context.signal,
+      }),
+    );
+    const instance = output.Reservations?.flatMap((reservation) => reservation.Instances ?? [])[0];
+    if (instance === undefined) throw this.notFound(vmId, 'DescribeInstances');
+    const [vm] = await this.toProviderVms([instance], context.signal);
+    return vm!;
+  }
+
+  /**
+   * Launches one instance. Idempotent per `context.idempotencyKey`: the `ClientToken` is derived from the key and the
+   * key is written as the `novacron:idempotency-key` tag, which is looked up before a retry re-sends RunInstances.
+   * Bad input is rejected before RunInstances is sent, with `INVALID_ARGUMENT` naming the field.
+   */
+  async doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
+    const [vm] = await this.launch(
+      spec,
+      1,
+      context.idempotencyKey,
+      context.signal,
+      this.shouldLookUp(context.attempt),
+    );
+    return vm!;
+  }
+
+  /**
+   * Launches `count` identical instances with one RunInstances call (all share the spec's name). Idempotent per
+   * `idempotencyKey` like {@link AwsDriver.doCreateVm}, always looking the key up first. This runs outside the
+   * NovaCron pipeline: retry it yourself on a retryable `NovaCronError`, with the same key.
+   *
+   * @example
+   * const vms = await driver.createVms({ name: 'worker', size: 't3.micro', image: 'ami-0abcdef1234567890' }, 10, { idempotencyKey: 'batch-7' });
+   */
+  async createVms(
+    spec: CreateVmSpec,
+    count: number,
+    options: { idempotencyKey: string; signal?: AbortSignal | undefined },
+  ): Promise<ProviderVm[]> {
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'count',
+        message: `count must be a positive integer, not ${count}.`,
+      });
+    }
+    return this.launch(
+      spec,
+      count,
+      options.idempotencyKey,
+      options.signal ?? new AbortController().signal,
+      true,
+    );
+  }
+
+  /** Starts a stopped instance; a running one is left alone. */
+  async doStartVm(vmId: string, context: DriverCallContext): Promise<void> {
+    this.requireInstanceId(vmId, 'StartInstances');
+    const output = await this.call({ action: 'StartInstances', instanceId: vmId }, () =>
+      this.client.send(new StartInstancesCommand({ InstanceIds: [vmId] }), { abortSignal: context.signal }),
+    );
+    this.refuseFromTerminated(output.StartingInstances?.[0]?.PreviousState?.Name, vmId, 'StartInstances');
+  }
+
+  /**
+   * Stops an instance (`force` powers it off); `providerOptions.aws.hibernate` hibernates it instead. A stopped
+   * instance is left alone.
+   */
+  async doStopVm(vmId: string, options: AwsStopOptions, context: DriverCallContext): Promise<void> {
+    this.requireInstanceId(vmId, 'StopInstances');
+    const hibernate = options.providerOptions?.aws?.hibernate === true;
+    const output = await this.call({ action: 'StopInstances', instanceId: vmId }, () =>
+      this.client.send(
+        new StopInstancesCommand({
+          InstanceIds: [vmId],
+          ...(options.force ? { Force: true } : {}),
+          ...(hibernate ? { Hibernate: true } : {}),
+        }),
+        { abortSignal: context.signal },
+      ),
+    );
+    this.refuseFromTerminated(output.StoppingInstances?.[0]?.PreviousState?.Name, vmId, 'StopInstances');
+  }
+
+  /** Reboots a running instance (EC2 answers `IncorrectInstanceState`, mapped to `CONFLICT`, for a stopped one). */
+  override async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
+    this.requireInstanceId(vmId, 'RebootInstances');
+    await this.call({ action: 'RebootInstances', instanceId: vmId }, () =>
+      this.client.send(new RebootInstancesCommand({ InstanceIds: [vmId] }), { abortSignal: context.signal }),
+    );
+  }
+
+  /** Terminates an instance; one that is already gone is a no-op. */
+  async doDeleteVm(vmId: string, context: DriverCallContext): Promise<void> {
+    if (!INSTANCE_ID.test(vmId)) return;
+    try {
+      await this.call({ action: 'TerminateInstances', instanceId: vmId }, () =>
+        this.client.send(new TerminateInstancesCommand({ InstanceIds: [vmId] }), {
+          abortSignal: context.signal,
+        }),
+      );
+    } catch (error) {
+      if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND') return;
+      throw error;
+    }
+  }
+
+  /** One page of the region's instance types, with zones from the type offerings and prices from the price table. */
+  override async doListSizes(request: PageRequest, _context: DriverCallContext): Promise<Page<AwsSize>> {
+    const [records, zones] = await Promise.all([this.instanceTypes.all(), this.instanceTypes.zones()]);
+    const sizes = records.map((record) =>
+      toAwsSize(record, zones.get(String(record.InstanceType)), this.options.priceTable),
+    );
+    return this.localPage(sizes, request);
+  }
+
+  /** One page of images from `DescribeImages`, for the owners and name patterns given in the driver options. */
+  override async doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
+    const owners = this.options.images?.owners ?? ['self', 'amazon'];
+    const patterns = this.options.images?.namePatterns;
+    const filters: Filter[] = patterns === undefined ? [] : [{ Name: 'name', Values: [...patterns] }];
+    const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const position = decodeAwsCursor(request.cursor);
+    const providerPageSize = position.providerPageSize ?? clamp(pageSize, 5, MAX_PAGE_SIZE);
+    const page = await this.firstPage(
+      'DescribeImages',
+      paginateDescribeImages(
+        { client: this.client, pageSize: providerPageSize, startingToken: position.token },
+        { Owners: owners, ...(filters.length === 0 ? {} : { Filters: filters }) },
+        { abortSignal: context.signal },
+      ),
+    );
+    const images = (page.Images ?? []).map(toImage);
+    const sliced = slicePage(images, { ...position, providerPageSize }, page.NextToken, pageSize);
+    return sliced.nextCursor === undefined ? { items: sliced.items } : sliced;
+  }
+
+  /** The enabled regions of the account, then the availability zones of this driver's region. */
+  override async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
+    const [regions, zones] = await Promise.all([
+      this.call({ action: 'DescribeRegions' }, () =>
+        this.client.send(new DescribeRegionsCommand({}), { abortSignal: context.signal }),
+      ),
+      this.call({ action: 'DescribeAvailabilityZones' }, () =>
+        this.client.send(new DescribeAvailabilityZonesCommand({}), { abortSignal: context.signal }),
+      ),
+    ]);
+    const locations: Location[] = [
+      ...(regions.Regions ?? [])
+        .flatMap((region) => (region.RegionName === undefined ? [] : [region.RegionName]))
+        .sort()
+        .map((id): Location => ({ id, kind: 'region' })),
+      ...(zones.AvailabilityZones ?? [])
+        .flatMap((zone) => (zone.ZoneName === undefined ? [] : [zone.ZoneName]))
+        .sort()
+        .map((id): Location => ({ id, kind: 'zone', region: this.region })),
+    ];
+    return this.localPage(locations, request);
+  }
+
+  /** CPU, network and EBS series from CloudWatch `GetMetricData` (memory needs the CloudWatch agent: not read). */
+  override async doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
+    if ('vmId' in query.target) this.requireInstanceId(query.target.vmId, 'GetMetricData');
+    this.cloudWatch ??= new CloudWatchClient(this.clientConfig());
+    return readAwsMetrics(this.cloudWatch, this.region, query, context.signal);
+  }
+
+  private async launch(
+    spec: CreateVmSpec,
+    count: number,
+    idempotencyKey: string,
+    signal: AbortSignal,
+    lookUp: boolean,
+  ): Promise<ProviderVm[]> {
+    if (typeof idempotencyKey !== 'string' || idempotencyKey === '') {
+      throw new TypeError('An EC2 create needs a non-empty idempotency key.');
+    }
+    const validated = validateCreateSpec(spec, this.region, this.options.defaultImage);
+    const instanceType = await this.resolveInstanceType(validated, signal);
+    if (lookUp) {
+      const existing = await this.findByIdempotencyKey(idempotencyKey, signal);
+      if (existing.length >= count) return this.toProviderVms(existing.slice(0, count), signal);
+    }
+    const output = await this.call({ action: 'RunInstances' }, () =>
+      this.client.send(
+        new RunInstancesCommand(buildRunInstancesInput(validated, instanceType, idempotencyKey, count)),
+        { abortSignal: signal },
+      ),
+    );
+    const instances = output.Instances ?? [];
+    if (instances.length === 0) {
+      throw new NovaCronError({
+        code: 'PROVIDER',
+        message: `RunInstances in AWS region ${this.region} answered without instances. List VMs tagged ${IDEMPOTENCY_TAG_KEY}=${idempotencyTagValue(idempotencyKey)} to check.`,
+      });
+    }
+    return this.toProviderVms(instances, signal);
+  }
+
+  private shouldLookUp(attempt: number): boolean {
+    return this.options.idempotencyLookup === 'always' || attempt > 1;
+  }
+
+  /** Instances carrying the idempotency tag, in launch order. */
+  private async findByIdempotencyKey(idempotencyKey: string, signal: AbortSignal): Promise<Instance[]> {
+    const found: Instance[] = [];
+    try {
+      for await (const page of paginateDescribeInstances(
+        { client: this.client, pageSize: MAX_PAGE_SIZE },
+        { Filters: [{ Name: `tag:${IDEMPOTENCY_TAG_KEY}`, Values: [idempotencyTagValue(idempotencyKey)] }] },
+        { abortSignal: signal },
+      )) {
+        for (const reservation of page.Reservations ?? []) found.push(...(reservation.Instances ?? []));
+      }
+    } catch (error) {
+      throw toAwsNovaCronError(error, { action: 'DescribeInstances', region: this.region });
+    }
+    return found.sort((left, right) => (left.AmiLaunchIndex ?? 0) - (right.AmiLaunchIndex ?? 0));
+  }
+
+  /** The instance type for a spec: its `size` (checked against the catalog) or the smallest type that fits. */
+  private async resolveInstanceType(create: ValidatedCreate, signal: AbortSignal): Promise<string> {
+    if (create.size !== undefined) {
+      const record = (await this.instanceTypes.describe([create.size], signal)).get(create.size);
+      if (record === undefined) {
+        throw new NovaCronError({
+          code: 'INVALID_ARGUMENT',
+          field: 'size',
+          message: `Instance type '${create.size}' does not exist in AWS region ${this.region}. List sizes to see the types offered.`,
+        });
+      }
+      return create.size;
+    }
+    const wanted = create.resources!;
+    const families = this.options.sizeFamilies ?? DEFAULT_SIZE_FAMILIES;
+    const candidates = (await this.instanceTypes.all()).filter((record) => {
+      const family = String(record.InstanceType).split('.')[0] ?? '';
+      const gpuSearch = (wanted.gpus ?? 0) > 0;
+      return (gpuSearch || families.includes(family)) && resourcesFit(wanted, fitView(record));
+    });
+    const prices = this.options.priceTable;
+    candidates.sort((left, right) => compareTypes(left, right, prices, families));
+    const chosen = candidates[0]?.InstanceType;
+    if (chosen === undefined) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'resources',
+        message: `No instance type in families ${families.join(', ')} of AWS region ${this.region} fits ${JSON.stringify(wanted)}. Give size, or widen the driver option sizeFamilies.`,
+      });
+    }
+    return chosen;
+  }
+
+  private async toProviderVms(instances: readonly Instance[], signal: AbortSignal): Promise<ProviderVm[]> {
+    const types = instances.flatMap((instance) =>
+      instance.InstanceType === undefined ? [] : [instance.InstanceType],
+    );
+    const records =
+      types.length === 0
+        ? new Map<string, InstanceTypeInfo | undefined>()
+        : await this.instanceTypes.describe(types, signal);
+    return instances.map((instance) =>
+      toProviderVm(
+        instance,
+        this.region,
+        instance.InstanceType === undefined ? undefined : records.get(instance.InstanceType),
+      ),
+    );
+  }
+
+  private async firstPage<T>(action: string, pages: AsyncIterable<T>): Promise<T> {
+    try {
+      for await (const page of pages) return page;
+    } catch (error) {
+      throw toAwsNovaCronError(error, { action, region: this.region });
+    }
+    throw new NovaCronError({
+      code: 'PROVIDER',
+      message: `${action} in AWS region ${this.region} returned no page.`,
+    });
+  }
+
+  private localPage<T>(items: readonly T[], request: PageRequest): Page<T> {
+    const position = decodeAwsCursor(request.cursor);
+    const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const sliced = slicePage(items, position, undefined, pageSize);
+    return sliced.nextCursor === undefined ? { items: sliced.items } : sliced;
+  }
+
+  /** Runs one SDK call, mapping whatever it throws onto a NovaCron error. */
+  private async call<Output>(
+    context: Omit<AwsErrorContext, 'region'>,
+    run: () => Promise<Output>,
+  ): Promise<Output> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toAwsNovaCronError(error, { ...context, region: this.region });
+    }
+  }
+
+  private requireInstanceId(vmId: string, action: string): void {
+    if (typeof vmId !== 'string') throw new TypeError('A VM id must be a string.');
+    if (!INSTANCE_ID.test(vmId)) throw this.notFound(vmId, action);
+  }
+
+  private notFound(vmId: string, action: string): NovaCronError {
+    return new NovaCronError({
+      code: 'NOT_FOUND',
+      message: `${action}: instance ${vmId} does not exist in AWS region ${this.region}. Check the id (i- followed by 8 or 17 hex digits) and the region, or list VMs to find it.`,
+    });
+  }
+
+  /**
+   * EC2 refuses to start or stop a terminated instance with `IncorrectInstanceState`; emulators that accept it (moto)
+   * are caught here from the previous state they report, so callers see `CONFLICT` either way.
+   */
+  private refuseFromTerminated(previousState: string | undefined, vmId: string, action: string): void {
+    if (previousState === 'terminated' || previousState === 'shutting-down') {
+      throw new NovaCronError({
+        code: 'CONFLICT',
+        message: `${action}: instance ${vmId} in AWS region ${this.region} is ${previousState}; a terminated instance cannot be started or stopped. Create a new VM instead.`,
+      });
+    }
+  }
+
+  private clientConfig(): EC2ClientConfig {
+    return {
+      region: this.region,
+      // NovaCron's pipeline is the single retry authority: the SDK makes one attempt per call.
+      maxAttempts: 1,
+      ...(this.options.credentials === undefined ? {} : { credentials: this.options.credentials }),
+      ...(this.options.endpoint === undefined ? {} : { endpoint: this.options.endpoint }),
+    };
+  }
+}
+
+/**
+ * Makes an EC2 driver for one region.
+ *
+ * @example
+ * const aws = createAwsDriver({ region: 'eu-west-1', priceTable: { 't3.micro': 0.0114 } });
+ * const nc = createNovaCron({ providers: { aws } });
+ */
+export function createAwsDriver(options: AwsDriverOptions): AwsDriver {
+  return new AwsDriver(options);
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, Math.floor(value)));
+}
+
+function fitView(record: InstanceTypeInfo) {
+  const resources = instanceTypeResources(record);
+  // Instance-store disk is not what a spec's diskGiB means (that is the EBS root volume): do not filter on it.
+  return { ...resources, diskGiB: Number.MAX_SAFE_INTEGER };
+}
+
+/** Cheapest first where both prices are known, then fewest vCPUs, least memory, earliest listed family, name. */
+function compareTypes(
+  left: InstanceTypeInfo,
+  right: InstanceTypeInfo,
+  prices: AwsPriceTable | undefined,
+  families: readonly string[],
+): number {
+  const leftPrice = priceFor(prices, String(left.InstanceType));
+  const rightPrice = priceFor(prices, String(right.InstanceType));
+  if (leftPrice !== undefined && rightPrice !== undefined && leftPrice !== rightPrice) {
+    return leftPrice - rightPrice;
+  }
+  const a = instanceTypeResources(left);
+  const b = instanceTypeResources(right);
+  const familyRank = (record: InstanceTypeInfo): number => {
+    const rank = families.indexOf(String(record.InstanceType).split('.')[0] ?? '');
+    return rank === -1 ? families.length : rank;
+  };
+  return (
+    a.vcpus - b.vcpus ||
+    a.memoryMiB - b.memoryMiB ||
+    familyRank(left) - familyRank(right) ||
+    String(left.InstanceType).localeCompare(String(right.InstanceType))
+  );
+}
+
+function toImage(image: Ec2Image): Image {
+  const id = image.ImageId ?? '';
+  const result: Image = { id, name: image.Name ?? id, raw: image };
+  if (String(image.Platform ?? '').toLowerCase() === 'windows') result.os = 'windows';
+  else if (image.PlatformDetails === undefined || /linux|unix/i.test(image.PlatformDetails))
+    result.os = 'linux';
+  return result;
+}

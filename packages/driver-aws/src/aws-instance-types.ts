@@ -1,0 +1,186 @@
+import {
+  DescribeInstanceTypesCommand,
+  type EC2Client,
+  type InstanceTypeInfo,
+  paginateDescribeInstanceTypeOfferings,
+  paginateDescribeInstanceTypes,
+} from '@aws-sdk/client-ec2';
+import type { Resources, Size } from '@novacron/core';
+import { toAwsNovaCronError } from './aws-error-map.js';
+import { type AwsPriceTable, priceFor } from './aws-price-table.js';
+
+/** A size in the EC2 catalog: NovaCron's {@link Size} plus EC2's network class and record. */
+export interface AwsSize extends Size {
+  /** EC2's network performance class (`Up to 5 Gigabit`, `25 Gigabit`), where reported. */
+  networkPerformance?: string;
+  /** The `DescribeInstanceTypes` record. */
+  raw: InstanceTypeInfo;
+}
+
+/**
+ * The EC2 instance-type catalog of one region, read lazily and cached for the driver's lifetime (AWS adds types
+ * rarely; make a new driver to see new ones). Types are looked up in batches as VMs are listed; the whole catalog
+ * is read only for `doListSizes` and for choosing a type from resources.
+ */
+export class AwsInstanceTypes {
+  private readonly byName = new Map<string, Promise<InstanceTypeInfo | undefined>>();
+  private catalog: Promise<InstanceTypeInfo[]> | undefined;
+  private zonesByType: Promise<Map<string, string[]>> | undefined;
+
+  /** Reads through `client` in `region`. */
+  constructor(
+    private readonly client: EC2Client,
+    private readonly region: string,
+  ) {}
+
+  /**
+   * The records of `names` (undefined for names EC2 does not know), one `DescribeInstanceTypes` call for the names
+   * not yet cached.
+   */
+  async describe(
+    names: readonly string[],
+    signal: AbortSignal,
+  ): Promise<Map<string, InstanceTypeInfo | undefined>> {
+    const missing = [...new Set(names)].filter((name) => !this.byName.has(name));
+    for (let start = 0; start < missing.length; start += 100) {
+      const batch = missing.slice(start, start + 100);
+      const fetched = this.fetchBatch(batch, signal);
+      for (const name of batch) {
+        const entry = fetched.then((records) => records.get(name));
+        // A failed read is forgotten, so the next call asks again instead of caching the failure.
+        entry.catch(() => this.byName.delete(name));
+        this.byName.set(name, entry);
+      }
+    }
+    const result = new Map<string, InstanceTypeInfo | undefined>();
+    for (const name of names) result.set(name, await this.byName.get(name));
+    return result;
+  }
+
+  /**
+   * Every instance type of the region, sorted by name. The read is shared by all callers, so it is not tied to one
+   * caller's abort signal.
+   */
+  all(): Promise<InstanceTypeInfo[]> {
+    if (this.catalog === undefined) {
+      const loading = (async () => {
+        const records: InstanceTypeInfo[] = [];
+        try {
+          for await (const page of paginateDescribeInstanceTypes(
+            { client: this.client, pageSize: 100 },
+            {},
+          )) {
+            records.push(...(page.InstanceTypes ?? []));
+          }
+        } catch (error) {
+          throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypes', region: this.region });
+        }
+        records.sort((left, right) => String(left.InstanceType).localeCompare(String(right.InstanceType)));
+        for (const record of records) {
+          if (record.InstanceType !== undefined)
+            this.byName.set(record.InstanceType, Promise.resolve(record));
+        }
+        return records;
+      })();
+      loading.catch(() => {
+        this.catalog = undefined;
+      });
+      this.catalog = loading;
+    }
+    return this.catalog;
+  }
+
+  /** The availability zones each instance type is offered in, from `DescribeInstanceTypeOfferings`. */
+  zones(): Promise<Map<string, string[]>> {
+    if (this.zonesByType === undefined) {
+      const loading = (async () => {
+        const zones = new Map<string, string[]>();
+        try {
+          for await (const page of paginateDescribeInstanceTypeOfferings(
+            { client: this.client, pageSize: 1000 },
+            { LocationType: 'availability-zone' },
+          )) {
+            for (const offering of page.InstanceTypeOfferings ?? []) {
+              if (offering.InstanceType === undefined || offering.Location === undefined) continue;
+              const list = zones.get(offering.InstanceType) ?? [];
+              list.push(offering.Location);
+              zones.set(offering.InstanceType, list);
+            }
+          }
+        } catch (error) {
+          throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypeOfferings', region: this.region });
+        }
+        for (const list of zones.values()) list.sort();
+        return zones;
+      })();
+      loading.catch(() => {
+        this.zonesByType = undefined;
+      });
+      this.zonesByType = loading;
+    }
+    return this.zonesByType;
+  }
+
+  private async fetchBatch(names: string[], signal: AbortSignal): Promise<Map<string, InstanceTypeInfo>> {
+    const records = new Map<string, InstanceTypeInfo>();
+    try {
+      const output = await this.client.send(
+        new DescribeInstanceTypesCommand({
+          InstanceTypes: names as DescribeInstanceTypesCommand['input']['InstanceTypes'],
+        }),
+        { abortSignal: signal },
+      );
+      for (const record of output.InstanceTypes ?? []) {
+        if (record.InstanceType !== undefined) records.set(record.InstanceType, record);
+      }
+      return records;
+    } catch (error) {
+      // One unknown name fails the whole batch: ask for the names one by one so the known ones still resolve.
+      if (names.length > 1 && errorName(error) === 'InvalidInstanceType') {
+        for (const name of names) {
+          const single = await this.fetchBatch([name], signal);
+          const record = single.get(name);
+          if (record !== undefined) records.set(name, record);
+        }
+        return records;
+      }
+      if (names.length === 1 && errorName(error) === 'InvalidInstanceType') return records;
+      throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypes', region: this.region });
+    }
+  }
+}
+
+/**
+ * The resources an instance type gives: default vCPUs, memory, GPUs and instance-store disk.
+ *
+ * @example
+ * instanceTypeResources(record); // { vcpus: 2, memoryMiB: 1024, diskGiB: 0, gpus: 0 } for t3.micro
+ */
+export function instanceTypeResources(record: InstanceTypeInfo | undefined): Resources {
+  return {
+    vcpus: record?.VCpuInfo?.DefaultVCpus ?? 0,
+    memoryMiB: record?.MemoryInfo?.SizeInMiB ?? 0,
+    diskGiB: record?.InstanceStorageInfo?.TotalSizeInGB ?? 0,
+    gpus: (record?.GpuInfo?.Gpus ?? []).reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0),
+  };
+}
+
+/** Builds the NovaCron size entry of an instance type. */
+export function toAwsSize(
+  record: InstanceTypeInfo,
+  zones: readonly string[] | undefined,
+  priceTable: AwsPriceTable | undefined,
+): AwsSize {
+  const name = String(record.InstanceType);
+  const size: AwsSize = { name, resources: instanceTypeResources(record), raw: record };
+  const price = priceFor(priceTable, name);
+  if (price !== undefined) size.pricePerHour = price;
+  if (zones !== undefined) size.locations = [...zones];
+  const network = record.NetworkInfo?.NetworkPerformance;
+  if (network !== undefined) size.networkPerformance = network;
+  return size;
+}
+
+function errorName(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+}
