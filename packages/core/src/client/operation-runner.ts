@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ZodType } from 'zod';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import type { RuntimeDriver } from '../driver/runtime-driver.js';
 import { NovaCronError } from '../errors/novacron-error.js';
 import { type LimitsOptions, type ResolvedLimits, resolveLimits } from '../pipeline/limits.js';
 import type { MiddlewareStack } from '../pipeline/middleware-stack.js';
+
+/**
+ * The signal of operations whose caller gave none: it never aborts. Shared, so it may carry one listener per
+ * operation in flight; the warning for more than 10 listeners is turned off for it.
+ */
+const NEVER_ABORTED = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
 
 /** What an API method hands the runner for one call. */
 export interface OperationRequest<T> {
@@ -73,7 +81,7 @@ export class OperationRunner {
         request.timeoutMs === undefined
           ? this.limitsFor(request.provider)
           : { ...this.limitsFor(request.provider), timeoutMs: request.timeoutMs },
-      signal: request.signal ?? new AbortController().signal,
+      signal: request.signal ?? NEVER_ABORTED,
       attempt: 1,
       run: (context: DriverCallContext) =>
         runtime.invoke(request.name, context.signal, (driver) => request.call(driver, context)),

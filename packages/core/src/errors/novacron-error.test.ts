@@ -14,7 +14,9 @@ describe('NovaCronError', () => {
 
   it('is recognised across copies of the module', async () => {
     vi.resetModules();
-    const copy = await import('./novacron-error.js?second-copy');
+    // A query string makes the module loader evaluate a second, independent copy of the module.
+    const secondCopy = './novacron-error.js?second-copy';
+    const copy = (await import(/* @vite-ignore */ secondCopy)) as typeof import('./novacron-error.js');
     const foreign = new copy.NovaCronError({ code: 'CONFLICT', message: 'from another copy' });
     expect(foreign).not.toBeInstanceOf(NovaCronError);
     expect(NovaCronError.isInstance(foreign)).toBe(true);

@@ -9,9 +9,15 @@ export function timeoutMiddleware(): Middleware {
   return {
     name: 'timeout',
     async handle(operation, next) {
-      const deadline = new AbortController();
+      // One controller per operation, aborted by the caller's signal or the deadline. (AbortSignal.any would do
+      // the same but costs tens of microseconds per call on Node 20.)
+      const combined = new AbortController();
+      const callerSignal = operation.signal;
+      const onCallerAbort = () => combined.abort(callerSignal.reason);
+      if (callerSignal.aborted) onCallerAbort();
+      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
       const timer = setTimeout(() => {
-        deadline.abort(
+        combined.abort(
           new NovaCronError({
             code: 'TIMEOUT',
             message: `${operation.name} on provider '${operation.provider}' did not finish within ${operation.limits.timeoutMs} ms. Raise limits.${operation.provider}.timeoutMs or check the provider.`,
@@ -21,12 +27,12 @@ export function timeoutMiddleware(): Middleware {
           }),
         );
       }, operation.limits.timeoutMs);
-      const callerSignal = operation.signal;
-      operation.signal = AbortSignal.any([callerSignal, deadline.signal]);
+      operation.signal = combined.signal;
       try {
         return await next(operation);
       } finally {
         clearTimeout(timer);
+        callerSignal.removeEventListener('abort', onCallerAbort);
         operation.signal = callerSignal;
       }
     },

@@ -25,8 +25,22 @@ const tagsSchema = z
   )
   .refine((tags) => Object.keys(tags).length <= 50, 'at most 50 tags');
 
-/** Builds the schema of a create request for a driver, with its name rules. */
+const createSchemas = new WeakMap<DriverCapabilities, ReturnType<typeof buildCreateVmSpecSchema>>();
+
+/**
+ * The schema of a create request for a driver, with its name rules. Built once per capability manifest: building a
+ * zod schema costs far more than checking a value with it.
+ */
 export function createVmSpecSchema(capabilities: DriverCapabilities) {
+  let schema = createSchemas.get(capabilities);
+  if (schema === undefined) {
+    schema = buildCreateVmSpecSchema(capabilities);
+    createSchemas.set(capabilities, schema);
+  }
+  return schema;
+}
+
+function buildCreateVmSpecSchema(capabilities: DriverCapabilities) {
   return z
     .strictObject({
       provider: z.string(),

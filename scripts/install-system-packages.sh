@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system software NovaCron's tests use on Debian 12 (run as root). Idempotent: it installs only what
+# is missing, so a second run takes a second.
+#  - libvirt + qemu + tini: the KVM driver's tests run real libvirtd daemons and tiny qemu guests.
+#  - moto[server] (PyPI): the AWS driver's tests run moto's EC2 server.
+#  - cargo: builds @novacron/native-metrics (Rust through napi-rs); it must already be on the machine (rustup).
+set -euo pipefail
+
+debian_packages=(
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
+  qemu-system-x86 qemu-utils tini iproute2
+)
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "Installing moto[server] from PyPI"
+  python3 -m pip install --quiet 'moto[server]==5.*'
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is missing: install Rust (rustup) to build @novacron/native-metrics." >&2
+  exit 1
+fi
