@@ -175,7 +175,9 @@ export class KvmDriver extends DriverBase {
 
   /** Connects to every host; fails only when no host answers (unreachable hosts are reported `down`). */
   override async init(context: { signal: AbortSignal }): Promise<void> {
+    context.signal.throwIfAborted();
     const results = await Promise.allSettled(this.hosts.map((host) => host.client.connect(context.signal)));
+    context.signal.throwIfAborted();
     const failure = results.find((result) => result.status === 'rejected');
     if (failure !== undefined && results.every((result) => result.status === 'rejected')) {
       throw toKvmError(failure.reason, { action: 'connect to any KVM host' });

@@ -142,7 +142,12 @@ export async function openLibvirtTransport(
         ),
       );
     };
-    const onAbort = (): void => fail(signal?.reason ?? new Error('aborted'));
+    const onAbort = (): void => {
+      // A cancelled connect is the caller's abort, not a connection failure.
+      cleanup();
+      stream.destroy();
+      reject(signal?.reason);
+    };
     const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
