@@ -281,12 +281,7 @@ export class VmsApi {
     states: VmStateName | VmStateName[],
     options: WaitUntilVmStateOptions = {},
   ): Promise<Vm | undefined> {
-    return waitUntilVmState(
-      { get: (target, signal) => this.get(target, { signal }), events: this.events },
-      ref,
-      states,
-      options,
-    );
+    return waitUntilVmState({ vms: this, events: this.events }, ref, states, options);
   }
 
   /**

@@ -15,10 +15,10 @@ export interface WaitUntilVmStateOptions {
   maxIntervalMs?: number | undefined;
 }
 
-/** What the waiter needs of a client. */
+/** What the waiter needs of a client: a NovaCron client fits. */
 export interface VmStateSource {
   /** Reads a VM. */
-  get(ref: VmRef, signal: AbortSignal): Promise<Vm>;
+  vms: { get(ref: VmRef, options: { signal: AbortSignal }): Promise<Vm> };
   /** Where `vm.state` events arrive, to check early instead of sleeping. */
   events?: EventBus | undefined;
 }
@@ -32,7 +32,7 @@ const DEAD_ENDS: ReadonlySet<VmStateName> = new Set(['terminated', 'error']);
  * wanted. Waiting for `terminated` also succeeds when the VM is gone (`NOT_FOUND`), and then resolves `undefined`.
  *
  * @example
- * await waitUntilVmState(nc.vms, 'sim:vm-1', 'running', { timeoutMs: 60_000 });
+ * await waitUntilVmState(nc, 'sim:vm-1', 'running', { timeoutMs: 60_000 });
  */
 export async function waitUntilVmState(
   source: VmStateSource,
@@ -50,7 +50,7 @@ export async function waitUntilVmState(
     async (signal): Promise<WaiterCheck<Vm | undefined>> => {
       let vm: Vm;
       try {
-        vm = await source.get(target, signal);
+        vm = await source.vms.get(target, { signal });
       } catch (error) {
         if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND' && wanted.includes('terminated')) {
           return { status: 'done', value: undefined };
