@@ -63,6 +63,8 @@ export function planTransition(operation: SimLifecycleOperation, from: VmStateNa
       }
       return conflict(from, undefined);
     case 'reboot':
+      // A booting VM is already doing what a reboot asks; this also makes a retried reboot safe.
+      if (from === 'pending') return { kind: 'noop' };
       if (from === 'running')
         return { kind: 'move', now: 'pending', settlesTo: 'running', reason: 'rebooted' };
       return conflict(
