@@ -10,7 +10,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "System packages"
 bash scripts/install-system-packages.sh
 step "npm packages"
-npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (biome, rollup) out of the lock file
+# and `npm ci` then refuses the lock as out of sync.
+npm install --no-audit --no-fund
 step "Build (TypeScript packages and the Rust native module)"
 npm run build
 step "Lint"
