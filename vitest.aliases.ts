@@ -8,6 +8,8 @@ export const sourceAliases: Record<string, string> = {
   '@novacron/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
   '@novacron/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
   '@novacron/driver-sim': fileURLToPath(new URL('./packages/driver-sim/src/index.ts', import.meta.url)),
+  '@novacron/driver-kvm': fileURLToPath(new URL('./packages/driver-kvm/src/index.ts', import.meta.url)),
+  '@novacron/driver-aws': fileURLToPath(new URL('./packages/driver-aws/src/index.ts', import.meta.url)),
   '@novacron/native-metrics': fileURLToPath(
     new URL('./packages/native-metrics/src/index.ts', import.meta.url),
   ),
