@@ -55,6 +55,8 @@ interface KvmHost {
 interface Located {
   host: KvmHost;
   domain: DomainRef;
+  /** The state, when a bulk call already read it. */
+  state?: { state: number; reason: number } | undefined;
 }
 
 /** What blocks a live migration of one VM to one host, from {@link KvmDriver.checkMigration}. */
@@ -66,6 +68,8 @@ export interface KvmMigrationCheck {
 }
 
 const STOPPED_MIGRATED = 3;
+/** How long a host report may serve placement before it is read again. */
+const PLACEMENT_SNAPSHOT_MS = 2_000;
 const ACTIVE_STATES = new Set<number>([
   DomainState.RUNNING,
   DomainState.BLOCKED,
@@ -132,6 +136,7 @@ export class KvmDriver extends DriverBase {
   private readonly hostHints = new Map<string, string>();
   private readonly migrating = new Set<string>();
   private readonly creating = new Map<string, Promise<ProviderVm>>();
+  private readonly placementSnapshots = new Map<string, { at: number; report: Host }>();
   private readonly metrics: KvmMetricsSampler;
   /** vCPUs and memory of domains by host and UUID: they change only on redefinition, and placement reads them often. */
   private readonly domainSizes = new Map<string, { vcpus: number; memoryMiB: number }>();
@@ -246,7 +251,7 @@ export class KvmDriver extends DriverBase {
   private async describe(located: Located, signal: AbortSignal): Promise<ProviderVm> {
     const { host, domain } = located;
     const [state, xml] = await Promise.all([
-      host.client.getDomainState(domain, signal),
+      located.state ?? host.client.getDomainState(domain, signal),
       host.client.getDomainXml(domain, 0, signal),
     ]);
     const description = parseDomainXml(xml);
@@ -301,26 +306,21 @@ export class KvmDriver extends DriverBase {
     const perHost = await Promise.all(
       hosts.map(async (host) => {
         try {
-          const domains = await host.client.listAllDomains(0, context.signal);
-          if (filter?.states === undefined) return domains.map((domain) => ({ host, domain }));
-          const records = await host.client.getAllDomainStats(
-            domains,
-            DomainStatsGroup.STATE,
-            0,
-            context.signal,
-          );
-          const wanted = new Set(filter.states);
-          return records
-            .filter((record) =>
-              wanted.has(
-                mapDomainState(
-                  toNumber(record.stats['state.state']) ?? 0,
-                  toNumber(record.stats['state.reason']) ?? 0,
-                  this.migrating.has(record.domain.name),
-                ).name,
-              ),
-            )
-            .map((record) => ({ host, domain: record.domain }));
+          // One all-domain stats call (state group) names every domain with its state.
+          const records = await host.client.getAllDomainStats([], DomainStatsGroup.STATE, 0, context.signal);
+          const wanted = filter?.states === undefined ? undefined : new Set(filter.states);
+          return records.flatMap((record) => {
+            const state = {
+              state: toNumber(record.stats['state.state']) ?? 0,
+              reason: toNumber(record.stats['state.reason']) ?? 0,
+            };
+            const name = mapDomainState(
+              state.state,
+              state.reason,
+              this.migrating.has(record.domain.name),
+            ).name;
+            return wanted === undefined || wanted.has(name) ? [{ host, domain: record.domain, state }] : [];
+          });
         } catch (error) {
           throw toKvmError(error, { action: 'list VMs', hostId: host.options.id });
         }
@@ -494,13 +494,24 @@ export class KvmDriver extends DriverBase {
     if (wantedHost !== undefined) return this.host(wantedHost, 'location.hostId');
     const zone = spec.location?.zone;
     const candidates = this.hosts.filter((host) => zone === undefined || host.options.zone === zone);
-    // Until the scheduler does it: the first host that is up and fits.
+    // Until the scheduler does it: the first host that is up and fits. Host reports are reused for a moment and
+    // charged locally with each placement, so a burst of creates does not list every host's domains each time.
     for (const host of candidates) {
-      const report = await this.hostReport(host, signal);
+      const cached = this.placementSnapshots.get(host.options.id);
+      const report =
+        cached !== undefined && Date.now() - cached.at < PLACEMENT_SNAPSHOT_MS
+          ? cached.report
+          : await this.hostReport(host, signal);
+      this.placementSnapshots.set(host.options.id, {
+        at: cached?.report === report ? cached.at : Date.now(),
+        report,
+      });
       if (
         report.state === 'up' &&
         resourcesFit(resources, subtractResources(report.allocatable, report.allocated))
       ) {
+        report.allocated.vcpus += resources.vcpus;
+        report.allocated.memoryMiB += resources.memoryMiB;
         return host;
       }
     }
