@@ -23,6 +23,7 @@ export interface SimHostRecord {
 }
 
 const HOST_STATES: readonly HostState[] = ['up', 'maintenance', 'down'];
+const DEFAULT_DISK_GIB = 8192;
 const DEFAULT_OVERCOMMIT: Partial<Record<keyof Resources, number>> = { vcpus: 8, memoryMiB: 1.5 };
 
 /** The default fleet of `count` hosts: `host-1`..`host-N` alternating over the default zones. */
@@ -33,7 +34,7 @@ export function defaultHostSpecs(count: number): SimHostSpec[] {
     return {
       id: `host-${number}`,
       zone: SIM_DEFAULT_ZONES[index % SIM_DEFAULT_ZONES.length],
-      capacity: { vcpus: 64, memoryMiB: 262_144, diskGiB: 8192, gpus: hasGpus ? 4 : 0 },
+      capacity: { vcpus: 64, memoryMiB: 262_144, diskGiB: DEFAULT_DISK_GIB, gpus: hasGpus ? 4 : 0 },
       labels: { rack: `r${Math.ceil(number / 4)}`, ...(hasGpus ? { gpu: 'sim-l4' } : {}) },
     };
   });
@@ -52,7 +53,8 @@ export function buildHostRecords(specs: readonly SimHostSpec[]): SimHostRecord[]
     if (typeof spec.capacity !== 'object' || spec.capacity === null) {
       throw new TypeError(`${where}.capacity must give at least vcpus and memoryMiB.`);
     }
-    const capacity = fullResources(spec.capacity);
+    // A host spec without disk gets the default host's 8 TiB, so that sized VMs (which all have disks) fit.
+    const capacity = { ...fullResources(spec.capacity), diskGiB: spec.capacity.diskGiB ?? DEFAULT_DISK_GIB };
     const overcommit = spec.overcommit ?? DEFAULT_OVERCOMMIT;
     for (const dimension of RESOURCE_DIMENSIONS) {
       const amount = capacity[dimension];

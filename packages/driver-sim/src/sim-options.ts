@@ -65,7 +65,7 @@ export type SimFaults = Partial<Record<SimOperation | '*', SimFaultRule>>;
 export interface SimHostSpec {
   /** Unique host id. */
   id: string;
-  /** Physical capacity; `diskGiB` and `gpus` default to 0. */
+  /** Physical capacity; `diskGiB` defaults to 8192 (8 TiB), `gpus` to 0. */
   capacity: Resources;
   /** Labels for placement filters. Default `{}`. */
   labels?: Record<string, string> | undefined;
