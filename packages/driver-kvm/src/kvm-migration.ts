@@ -47,9 +47,12 @@ export interface LiveMigrationRequest {
 function progressFrom(stats: Record<string, TypedParamValue>, iteration: number): MigrationProgress {
   const number = (field: string): number | undefined => toNumber(stats[field]);
   const remaining = number('data_remaining') ?? 0;
+  const processed = number('data_processed') ?? 0;
+  // Before the first byte moves, libvirt is still starting the destination qemu.
+  const phase = processed === 0 ? 'preparing' : remaining === 0 ? 'switching-over' : 'transferring';
   const progress: MigrationProgress = {
-    phase: remaining === 0 && (number('data_processed') ?? 0) > 0 ? 'switching-over' : 'transferring',
-    bytesProcessed: number('data_processed') ?? 0,
+    phase,
+    bytesProcessed: processed,
     bytesRemaining: remaining,
     bytesTotal: number('data_total') ?? 0,
     iteration: Math.max(iteration, number('memory_iteration') ?? 0, 1),
