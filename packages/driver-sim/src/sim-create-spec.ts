@@ -70,9 +70,11 @@ export function resolveCreateSpec(
       `The sim fleet has one region, '${SIM_REGION}'; got '${location.region}'.`,
     );
   }
-  const zones = [...new Set(fleet.hosts.map((host) => host.zone))];
-  if (location.zone !== undefined && !zones.includes(location.zone)) {
-    throw invalid('location.zone', `Unknown sim zone '${location.zone}'. Use one of ${zones.join(', ')}.`);
+  if (location.zone !== undefined && !fleet.zones.includes(location.zone)) {
+    throw invalid(
+      'location.zone',
+      `Unknown sim zone '${location.zone}'. Use one of ${fleet.zones.join(', ')}.`,
+    );
   }
   if (location.hostId !== undefined) {
     const host = fleet.host(location.hostId);
@@ -101,13 +103,21 @@ export function resolveCreateSpec(
   };
 }
 
-/** A canonical string of a spec, to tell a retried create from a different one under the same key. */
+/** A canonical string of a spec (keys sorted, undefined fields dropped), to tell a retried create from another. */
 export function fingerprintSpec(spec: CreateVmSpec): string {
-  return JSON.stringify(spec, (_key, value: unknown) =>
-    typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([left], [right]) => (left < right ? -1 : 1)))
-      : value,
-  );
+  return canonicalJson(spec);
+}
+
+function canonicalJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  let text = '';
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] === undefined) continue;
+    text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(record[key])}`;
+  }
+  return `{${text}}`;
 }
 
 function checkResources(resources: FullResources): FullResources {

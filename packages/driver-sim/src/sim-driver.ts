@@ -30,21 +30,13 @@ import { SimEventHub } from './sim-events.js';
 import { SimFaultInjector } from './sim-faults.js';
 import { SimFleet, type SimVmRecord, toProviderVm } from './sim-fleet.js';
 import { hashUnit } from './sim-hash.js';
-import {
-  allocate,
-  buildHostRecords,
-  defaultHostSpecs,
-  hostFits,
-  type SimHostRecord,
-  toHost,
-} from './sim-hosts.js';
+import { buildHostRecords, defaultHostSpecs, hostFits, type SimHostRecord, toHost } from './sim-hosts.js';
 import { conflictError, planTransition, type SimLifecycleOperation, simState } from './sim-lifecycle.js';
 import { type MetricsVm, SimMetricsGenerator } from './sim-metrics.js';
 import { resolveMetricsQuery } from './sim-metrics-query.js';
 import { runPreCopy } from './sim-migration.js';
 import { type ResolvedSimOptions, resolveSimOptions, type SimDriverOptions } from './sim-options.js';
 import { decodeCursor, encodeCursor, pageOfFixedList, resolvePageSize } from './sim-paging.js';
-import { SeededRandom } from './sim-random.js';
 
 const MIB = 1_048_576;
 const HOST_STATES: readonly HostState[] = ['up', 'maintenance', 'down'];
@@ -195,7 +187,7 @@ export class SimDriver extends DriverBase {
 
   override async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     return this.#faults.run('listLocations', context.signal, () => {
-      const zones = [...new Set(this.#fleet.hosts.map((host) => host.zone))].sort();
+      const zones = [...this.#fleet.zones].sort();
       const locations: Location[] = [
         { id: SIM_REGION, kind: 'region' },
         ...zones.map((zone): Location => ({ id: zone, kind: 'zone', region: SIM_REGION })),
@@ -259,7 +251,7 @@ export class SimDriver extends DriverBase {
       migrations: 0,
       transition: undefined,
     };
-    allocate(host, resolved.resources, 1);
+    this.#fleet.reserve(host, resolved.resources);
     this.#fleet.add(record);
     if (idempotencyKey !== undefined) {
       this.#idempotency.set(idempotencyKey, { vmId: id, fingerprint, tombstone: undefined });
@@ -297,7 +289,7 @@ export class SimDriver extends DriverBase {
     if (plan.kind === 'conflict') throw conflictError(record, 'delete', record.state.name, plan.hint);
     this.#cancelTransition(record);
     this.#setState(record, 'terminated', 'deleted');
-    allocate(this.#fleet.host(record.hostId)!, record.resources, -1);
+    this.#fleet.release(this.#fleet.host(record.hostId)!, record.resources);
     this.#fleet.remove(vmId);
     if (record.idempotencyKey !== undefined) {
       const entry = this.#idempotency.get(record.idempotencyKey);
@@ -350,7 +342,7 @@ export class SimDriver extends DriverBase {
     const completionTimeoutMs = positivePolicy('completionTimeoutMs', policy.completionTimeoutMs);
     const source = this.#fleet.host(record.hostId)!;
 
-    allocate(destination, record.resources, 1);
+    this.#fleet.reserve(destination, record.resources);
     this.#setState(record, 'migrating', 'migrating');
     const hostFailure = new AbortController();
     const migration: InFlightMigration = {
@@ -396,7 +388,7 @@ export class SimDriver extends DriverBase {
       });
     }
     this.#migrations.delete(migration);
-    allocate(source, record.resources, -1);
+    this.#fleet.release(source, record.resources);
     record.hostId = destination.id;
     record.zone = destination.zone;
     record.migrations += 1;
@@ -420,7 +412,7 @@ export class SimDriver extends DriverBase {
   /** Undoes a migration that did not finish: the destination's reservation goes, the VM runs on its source. */
   #endMigration(migration: InFlightMigration, record: SimVmRecord, reason: string): void {
     this.#migrations.delete(migration);
-    allocate(migration.destination, record.resources, -1);
+    this.#fleet.release(migration.destination, record.resources);
     if (migration.source.state === 'down') this.#setState(record, 'error', 'host-down');
     else this.#setState(record, 'running', reason);
   }
@@ -483,7 +475,8 @@ export class SimDriver extends DriverBase {
 
   #defaultDirtyRate(vmId: string): number {
     const { min, max } = this.#options.migration.dirtyRateMiBps;
-    return new SeededRandom(this.#options.seed, `dirty-rate:${vmId}`).logBetween(min, max) * MIB;
+    const unit = hashUnit(this.#options.seed, 'dirty-rate', vmId);
+    return Math.exp(Math.log(min) + unit * (Math.log(max) - Math.log(min))) * MIB;
   }
 
   #setState(record: SimVmRecord, name: VmStateName, reason: string): void {
@@ -591,6 +584,7 @@ export class SimDriver extends DriverBase {
     }
     if (host.state === state) return;
     host.state = state;
+    this.#fleet.hostStateChanged();
     this.#events.emit({ type: 'host.state', hostId, state });
     if (state !== 'down') return;
     for (const migration of [...this.#migrations]) {

@@ -129,6 +129,30 @@ describe('placement and capacity', () => {
     expect(twin.id).toMatch(/^vm-[0-9a-f]{8}$/);
   });
 
+  it('stays exact first fit as hosts fill, free up and come back', async () => {
+    const driver = createSimDriver({
+      transitionDelayMs: 0,
+      hosts: ['h1', 'h2', 'h3'].map((id) => ({
+        id,
+        capacity: { vcpus: 2, memoryMiB: 4096 },
+        overcommit: {},
+      })),
+    });
+    const spec = { resources: { vcpus: 1, memoryMiB: 1024 } };
+    const made = await createMany(driver, 5, 'f', spec);
+    expect(made.map((vm) => vm.location.hostId)).toEqual(['h1', 'h1', 'h2', 'h2', 'h3']);
+    await driver.doDeleteVm(made[0]!.id, callContext());
+    const refill = await driver.doCreateVm({ name: 'refill', ...spec }, createContext('refill'));
+    expect(refill.location.hostId).toBe('h1');
+    driver.sim.setHostState('h1', 'maintenance');
+    await driver.doDeleteVm(refill.id, callContext());
+    const skipped = await driver.doCreateVm({ name: 'skipped', ...spec }, createContext('skipped'));
+    expect(skipped.location.hostId).toBe('h3');
+    driver.sim.setHostState('h1', 'up');
+    const back = await driver.doCreateVm({ name: 'back', ...spec }, createContext('back'));
+    expect(back.location.hostId).toBe('h1');
+  });
+
   it('creates 3,000 VMs and lists them all without quadratic work', async () => {
     const driver = createSimDriver({ transitionDelayMs: 0 });
     await createMany(driver, 3000);
