@@ -404,6 +404,19 @@ mod tests {
   }
 
   #[test]
+  fn rollup_merges_many_series_without_growing_stores() {
+    let series = 200;
+    let ids: Vec<u32> = (0..20_000).map(|i| (i % series) as u32).collect();
+    let values: Vec<f64> = (0..20_000).map(|i| 1.0 + (i % 97) as f64).collect();
+    let mut aggregator = SeriesAggregator::new(options(series)).unwrap();
+    aggregator.ingest(&ids, &values, None).unwrap();
+    let groups = vec![0i32; series];
+    let mut out = vec![0.0; GROUP_FIELDS + 1];
+    aggregator.rollup(&groups, 1, &[0.5], &mut out).unwrap();
+    assert_eq!(out[0], 20_000.0);
+  }
+
+  #[test]
   fn windows_drop_old_buckets() {
     let mut aggregator = SeriesAggregator::new(options(1)).unwrap();
     aggregator.ingest(&[0, 0, 0], &[1.0, 2.0, 10.0], Some(&[0.0, 30_000.0, 125_000.0])).unwrap();

@@ -281,7 +281,8 @@ impl Sketch {
     let consistent = if sketch.count == 0 {
       sketch.min == f64::INFINITY && sketch.max == f64::NEG_INFINITY && sketch.sum == 0.0 && sketch.sum_compensation == 0.0
     } else {
-      sketch.min.is_finite() && sketch.max.is_finite() && sketch.min <= sketch.max && sketch.sum.is_finite() && sketch.sum_compensation.is_finite()
+      // The sum may have overflowed to a non-finite value; min and max cannot.
+      sketch.min.is_finite() && sketch.max.is_finite() && sketch.min <= sketch.max
     };
     if !consistent {
       return Err(corrupt("inconsistent min, max or sum"));

@@ -35,6 +35,9 @@ impl DenseStore {
     let length = self.counts.len() as i64;
     let offset = self.offset as i64;
     let key = key as i64;
+    if key >= offset && key < offset + length {
+      return;
+    }
     if key < offset {
       let grow = (offset - key).max(length / 2).max(32);
       let new_offset = (offset - grow).max(i32::MIN as i64);

@@ -210,11 +210,8 @@ export function decodeSketch(bytes: Uint8Array): SketchFields {
         fields.max === Number.NEGATIVE_INFINITY &&
         fields.sum === 0 &&
         fields.sumCompensation === 0
-      : Number.isFinite(fields.min) &&
-        Number.isFinite(fields.max) &&
-        fields.min <= fields.max &&
-        Number.isFinite(fields.sum) &&
-        Number.isFinite(fields.sumCompensation);
+      : // The sum may have overflowed to a non-finite value; min and max cannot.
+        Number.isFinite(fields.min) && Number.isFinite(fields.max) && fields.min <= fields.max;
   if (!consistent) throw corrupt('inconsistent min, max or sum');
   return fields;
 }
