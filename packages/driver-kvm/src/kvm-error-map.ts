@@ -66,6 +66,9 @@ export function toKvmError(error: unknown, context: KvmErrorContext): Error {
   if (error instanceof LibvirtError) {
     code = CODE_MAP.get(error.code) ?? 'PROVIDER';
     detail = `${error.message} (libvirt error ${error.code}, domain ${error.domain})`;
+  } else if (error instanceof LibvirtConnectionError && error.refused) {
+    code = 'AUTH';
+    detail = error.message;
   } else if (error instanceof LibvirtConnectionError || error instanceof LibvirtProtocolError) {
     code = 'UNAVAILABLE';
     detail = error.message;

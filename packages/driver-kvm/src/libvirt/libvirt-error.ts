@@ -84,14 +84,17 @@ export class LibvirtProtocolError extends Error {
   }
 }
 
-/** The connection to the daemon failed, closed or timed out; calls in flight fail with it. Safe to retry. */
+/** The connection to the daemon failed, closed or timed out; calls in flight fail with it. Safe to retry unless `refused`. */
 export class LibvirtConnectionError extends Error {
   /** Where the client was connecting to (without credentials). */
   readonly target: string;
+  /** True when the daemon refused the client's credentials (TLS certificate); retrying will not help. */
+  readonly refused: boolean;
 
-  constructor(message: string, target: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, target: string, options?: { cause?: unknown; refused?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LibvirtConnectionError';
     this.target = target;
+    this.refused = options?.refused ?? false;
   }
 }

@@ -66,6 +66,7 @@ export class LibvirtRpcConnection {
   ) {
     this.decoder = new LibvirtFrameDecoder(options.maxFrameSize);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.resume();
     stream.on('error', (error: Error) =>
       this.fail(
         new LibvirtConnectionError(

@@ -6,6 +6,10 @@ import { connect as connectTls } from 'node:tls';
 import { LibvirtConnectionError } from './libvirt-error.js';
 import type { ParsedLibvirtUri } from './libvirt-uri.js';
 
+/** Node's codes for a server certificate it does not trust: retrying will not help. */
+const TLS_TRUST_ERRORS =
+  /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+
 /** TLS client settings for `qemu+tls://` (libvirt's default file locations apply to what is not given). */
 export interface LibvirtTlsOptions {
   /** CA certificate (PEM). Default: read from `<pkipath>/cacert.pem` or `/etc/pki/CA/cacert.pem`. */
@@ -67,7 +71,20 @@ function sshStream(uri: ParsedLibvirtUri, options: LibvirtSshOptions | undefined
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-2000);
   });
-  const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  // Writes to a dead ssh fail with EPIPE; the exit handler below says why instead.
+  child.stdin.on('error', () => undefined);
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      if (child.stdin.writable) child.stdin.write(chunk);
+      callback();
+    },
+    destroy(error, callback) {
+      child.kill();
+      callback(error);
+    },
+  });
+  child.stdout.on('data', (chunk: Buffer) => stream.push(chunk));
   child.once('exit', (code) => {
     stream.destroy(
       new LibvirtConnectionError(
@@ -76,9 +93,55 @@ function sshStream(uri: ParsedLibvirtUri, options: LibvirtSshOptions | undefined
       ),
     );
   });
-  child.once('error', (error) => stream.destroy(error));
-  stream.once('close', () => child.kill());
+  child.once('error', (error) =>
+    stream.destroy(
+      new LibvirtConnectionError(`cannot run ssh for ${uri.display}: ${error.message}`, uri.display, {
+        cause: error,
+      }),
+    ),
+  );
   return stream;
+}
+
+/**
+ * After the TLS handshake libvirtd sends one byte: 1 when it accepted the client certificate. Anything else, or
+ * the connection closing, means it refused the client.
+ */
+function awaitTlsAccept(stream: Duplex, uri: ParsedLibvirtUri): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const refused = (detail: string): void => {
+      cleanup();
+      stream.destroy();
+      reject(
+        new LibvirtConnectionError(
+          `libvirtd at ${uri.display} refused the TLS client (${detail}). Check the client certificate and the daemon's tls_allowed_dn_list (see docs/kvm.md).`,
+          uri.display,
+          { refused: true },
+        ),
+      );
+    };
+    const onData = (chunk: Buffer): void => {
+      cleanup();
+      // Hold further bytes until the RPC connection listens (it resumes the stream).
+      stream.pause();
+      if (chunk[0] !== 1) {
+        refused(`answer byte ${chunk[0]}`);
+        return;
+      }
+      if (chunk.length > 1) stream.unshift(chunk.subarray(1));
+      resolve();
+    };
+    const onClose = (): void => refused('connection closed after the handshake');
+    const onError = (error: Error): void => refused(error.message);
+    const cleanup = (): void => {
+      stream.off('data', onData);
+      stream.off('close', onClose);
+      stream.off('error', onError);
+    };
+    stream.once('data', onData);
+    stream.once('close', onClose);
+    stream.once('error', onError);
+  });
 }
 
 /**
@@ -134,11 +197,12 @@ export async function openLibvirtTransport(
     const fail = (error: unknown): void => {
       cleanup();
       stream.destroy();
+      const code = (error as { code?: unknown } | null)?.code;
       reject(
         new LibvirtConnectionError(
           `Cannot connect to libvirt at ${uri.display}: ${error instanceof Error ? error.message : String(error)}`,
           uri.display,
-          { cause: error },
+          { cause: error, refused: typeof code === 'string' && TLS_TRUST_ERRORS.test(code) },
         ),
       );
     };
@@ -158,8 +222,22 @@ export async function openLibvirtTransport(
     signal?.addEventListener('abort', onAbort, { once: true });
     stream.once('error', fail);
     stream.once(readyEvent, () => {
-      cleanup();
-      resolve(stream);
+      if (uri.transport !== 'tls') {
+        cleanup();
+        resolve(stream);
+        return;
+      }
+      stream.off('error', fail);
+      awaitTlsAccept(stream, uri).then(
+        () => {
+          cleanup();
+          resolve(stream);
+        },
+        (error: unknown) => {
+          cleanup();
+          reject(error);
+        },
+      );
     });
   });
 }

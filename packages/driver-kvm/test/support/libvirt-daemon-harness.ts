@@ -69,6 +69,10 @@ export interface LibvirtDaemonOptions {
   hostUuid?: string | undefined;
   /** First TCP port for incoming migrations (64 ports are reserved). Default 49152. */
   migrationPortMin?: number | undefined;
+  /** Also listen for plain TCP on 127.0.0.1 at this port (auth none: tests only). Default: no TCP. */
+  tcpPort?: number | undefined;
+  /** Also listen for TLS on 127.0.0.1, with these PEM files (checked client certificates). Default: no TLS. */
+  tls?: { port: number; caFile: string; certFile: string; keyFile: string } | undefined;
 }
 
 /** A running daemon started by {@link startLibvirtDaemon}. */
@@ -127,7 +131,8 @@ function emergencyStop(daemon: LibvirtDaemon): void {
   killQuietly(daemon.pid, 'SIGKILL');
 }
 
-function writeConfiguration(root: string, hostUuid: string, migrationPortMin: number): void {
+function writeConfiguration(root: string, hostUuid: string, options: LibvirtDaemonOptions): void {
+  const migrationPortMin = options.migrationPortMin ?? 49152;
   for (const directory of [
     'run',
     'var/lib/libvirt',
@@ -148,6 +153,20 @@ function writeConfiguration(root: string, hostUuid: string, migrationPortMin: nu
       'auth_unix_ro = "none"',
       'auth_unix_rw = "none"',
       'log_outputs = "3:file:/var/log/libvirt/libvirtd.log"',
+      `listen_tcp = ${options.tcpPort === undefined ? 0 : 1}`,
+      `listen_tls = ${options.tls === undefined ? 0 : 1}`,
+      'listen_addr = "127.0.0.1"',
+      'auth_tcp = "none"',
+      'auth_tls = "none"',
+      ...(options.tcpPort === undefined ? [] : [`tcp_port = "${options.tcpPort}"`]),
+      ...(options.tls === undefined
+        ? []
+        : [
+            `tls_port = "${options.tls.port}"`,
+            `ca_file = "${options.tls.caFile}"`,
+            `cert_file = "${options.tls.certFile}"`,
+            `key_file = "${options.tls.keyFile}"`,
+          ]),
       '',
     ].join('\n'),
   );
@@ -189,11 +208,12 @@ export async function startLibvirtDaemon(options: LibvirtDaemonOptions): Promise
   const root = join(BASE_DIRECTORY, `${options.name}-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
   const hostUuid = options.hostUuid ?? crypto.randomUUID();
-  writeConfiguration(root, hostUuid, options.migrationPortMin ?? 49152);
+  writeConfiguration(root, hostUuid, options);
+  const listen = options.tcpPort !== undefined || options.tls !== undefined ? ' --listen' : '';
   const socketPath = join(root, 'run/libvirt/libvirt-sock');
   const script =
     `mount --bind ${root}/run /run && mount --bind ${root}/etc /etc/libvirt && ` +
-    `mount --bind ${root}/var /var && exec /usr/sbin/libvirtd --pid-file /run/libvirtd.pid --timeout 0`;
+    `mount --bind ${root}/var /var && exec /usr/sbin/libvirtd --pid-file /run/libvirtd.pid --timeout 0${listen}`;
   const child: ChildProcess = spawn(
     '/usr/bin/unshare',
     ['--mount', '--propagation', 'private', '--', '/usr/bin/tini', '-s', '--', '/bin/sh', '-c', script],
