@@ -129,6 +129,26 @@ describe.skipIf(!available)('live migration between two libvirtd daemons', () =>
     expect((await driver.doGetVm('mig-tiny', context())).state.name).toBe('running');
   });
 
+  it('switches a migration that misses its completion timeout to post-copy when the policy says so', async () => {
+    const outcome = await driver.doMigrateVm(
+      {
+        vmId: 'mig-tiny',
+        toHostId: 'dst',
+        mode: 'live',
+        policy: { bandwidthMiBps: 1, completionTimeoutMs: 300, onTimeout: 'postcopy' },
+      },
+      { ...context(), onProgress: () => undefined },
+    );
+    expect(outcome.hostId).toBe('dst');
+    const moved = await driver.doGetVm('mig-tiny', context());
+    expect(moved.location.hostId).toBe('dst');
+    expect(moved.state.name).toBe('running');
+    await driver.doMigrateVm(
+      { vmId: 'mig-tiny', toHostId: 'src', mode: 'live', policy: {} },
+      { ...context(), onProgress: () => undefined },
+    );
+  });
+
   it('says what blocks a migration and refuses it with CONFLICT', async () => {
     await driver.doStopVm('mig-tiny', { force: true }, context());
     try {
