@@ -179,9 +179,13 @@ function isSocketTimeout(error: unknown): boolean {
   return error instanceof Error && error.name === 'TimeoutError' && !/abort/i.test(error.message);
 }
 
-/** A failure before any HTTP response (msw's `HttpResponse.error()`, a reset socket without a code). */
+/**
+ * A failure before any HTTP response whose error carries no errno code: Node's "socket hang up", undici's
+ * "fetch failed", msw's scripted "Network error".
+ */
 function isFetchFailure(error: unknown): boolean {
   return (
-    error instanceof Error && (error.name === 'TypeError' || /socket|network|connect/i.test(error.message))
+    error instanceof Error &&
+    /socket hang up|network error|fetch failed|ECONNRESET|ECONNREFUSED/i.test(error.message)
   );
 }

@@ -1,0 +1,50 @@
+import { bypass, HttpResponse, http, passthrough } from 'msw';
+import type { SetupServer } from 'msw/node';
+import { motoUrl } from './moto.js';
+
+/** One intercepted EC2 Query-API call: its action and form parameters. */
+export interface Ec2Call {
+  /** `RunInstances`, `DescribeInstances`... */
+  action: string;
+  /** The form parameters. */
+  parameters: URLSearchParams;
+  /** The intercepted request (clone it before reading). */
+  request: Request;
+}
+
+/** What a script answers: a response, or undefined to let the call through to moto. */
+export type Ec2Script = (call: Ec2Call) => Promise<Response | undefined> | Response | undefined;
+
+/**
+ * Installs an msw handler in front of moto that hands every EC2 call to `script`; calls it declines go through
+ * unchanged. Every call (scripted or not) is recorded in the returned list.
+ */
+export function scriptEc2(server: SetupServer, script: Ec2Script): Ec2Call[] {
+  const calls: Ec2Call[] = [];
+  server.use(
+    http.post(`${motoUrl}/`, async ({ request }) => {
+      const parameters = new URLSearchParams(await request.clone().text());
+      const call: Ec2Call = { action: parameters.get('Action') ?? '', parameters, request };
+      calls.push(call);
+      const answer = await script(call);
+      return answer ?? passthrough();
+    }),
+  );
+  return calls;
+}
+
+/** An EC2 error response in the Query-API XML shape. */
+export function ec2Error(code: string, status: number, message = `${code} (scripted)`): Response {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>scripted-request</RequestID></Response>`;
+  return new HttpResponse(body, { status, headers: { 'content-type': 'text/xml;charset=UTF-8' } });
+}
+
+/** A failure before any response: the connection is reset. */
+export function connectionReset(): Response {
+  return HttpResponse.error();
+}
+
+/** Sends the call to moto (so it takes effect) and returns moto's response. */
+export function forwardToMoto(call: Ec2Call): Promise<Response> {
+  return fetch(bypass(call.request));
+}
