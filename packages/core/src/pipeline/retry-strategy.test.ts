@@ -41,13 +41,15 @@ describe('ExponentialBackoffStrategy', () => {
     expect(strategy.nextDelay(error, operation())).toBe(2_000);
   });
 
-  it('gives up on non-retryable errors, after maxAttempts, and on unkeyed non-idempotent calls', () => {
+  it('gives up on non-retryable errors, after maxAttempts, and on unkeyed non-idempotent calls unless throttled', () => {
     const strategy = new ExponentialBackoffStrategy(() => 0.5);
     expect(
       strategy.nextDelay(new NovaCronError({ code: 'CONFLICT', message: 'no' }), operation()),
     ).toBeUndefined();
     expect(strategy.nextDelay(throttled, operation({ attempt: 4 }))).toBeUndefined();
-    expect(strategy.nextDelay(throttled, operation({ idempotent: false }))).toBeUndefined();
-    expect(strategy.nextDelay(throttled, operation({ idempotent: false, idempotencyKey: 'k' }))).toBe(50);
+    const unavailable = new NovaCronError({ code: 'UNAVAILABLE', message: 'connection reset' });
+    expect(strategy.nextDelay(unavailable, operation({ idempotent: false }))).toBeUndefined();
+    expect(strategy.nextDelay(throttled, operation({ idempotent: false }))).toBe(50);
+    expect(strategy.nextDelay(unavailable, operation({ idempotent: false, idempotencyKey: 'k' }))).toBe(50);
   });
 });

@@ -49,18 +49,21 @@ export async function createWaiter<T>(
       delayMs = Math.min(maxDelayMs, delayMs * 1.5);
     }
   } catch (error) {
-    if (!signal.aborted || (NovaCronError.isInstance(error) && error.code !== 'ABORTED')) throw error;
+    if (!signal.aborted) throw error;
+    // Once the wait's own signal fired, whatever the last check threw (often a transient error from a call the
+    // deadline cut short) is only the cause: the answer is TIMEOUT or ABORTED.
     if (options.signal?.aborted) {
       throw new NovaCronError({
         code: 'ABORTED',
         message: `Waiting for ${description} was cancelled (last seen: ${observed}).`,
-        cause: options.signal.reason,
+        cause: error,
       });
     }
     throw new NovaCronError({
       code: 'TIMEOUT',
       retryable: false,
       message: `Timed out after ${timeoutMs} ms waiting for ${description} (last seen: ${observed}). Raise timeoutMs or check the provider.`,
+      cause: error,
     });
   }
 }
