@@ -70,9 +70,16 @@ impl LogMapping {
     (1.0 + s) * power_of_two(exponent)
   }
 
-  /// Representative value of a bin: within the relative accuracy of every value in it.
+  /// Representative value of a bin: the harmonic mean of its bounds, within `(U - L) / (U + L)`,
+  /// hence within the relative accuracy, of every value in the bin (and centred, unlike `L (1 + a)`).
   pub fn value(&self, index: i32) -> f64 {
-    self.lower_bound(index) * (1.0 + self.relative_accuracy)
+    let lower = self.lower_bound(index);
+    let upper = self.lower_bound(index.saturating_add(1));
+    if upper.is_finite() && upper > lower {
+      lower * ((2.0 * upper) / (lower + upper))
+    } else {
+      lower * (1.0 + self.relative_accuracy)
+    }
   }
 }
 

@@ -127,6 +127,7 @@ enum Rule {
   FirstFit,
   BestFitL1,
   BestFitL2,
+  DotProduct,
 }
 
 struct Context<'a> {
@@ -312,6 +313,18 @@ impl State {
     total
   }
 
+  /// Minus the dot product of the item's demand and the bin's free capacity, both normalised.
+  #[inline(always)]
+  fn alignment(&self, context: &Context, item: usize, bin: usize) -> f64 {
+    let d = context.d;
+    let mut dot = 0.0;
+    for k in 0..d {
+      let free = (context.capacity[bin * d + k] - self.load[bin * d + k]) * context.scale[k];
+      dot += context.demand[item * d + k] * context.scale[k] * free;
+    }
+    -dot
+  }
+
   /// First bin in opening order that is unused, eligible and large enough.
   fn open_new_bin(&self, context: &Context, item: usize) -> i32 {
     for &bin in &context.bin_order {
@@ -366,8 +379,12 @@ fn item_centric(context: &Context, group_count: usize, order: &[u32], rule: Rule
           best = bin as i32;
           break;
         }
-        Rule::BestFitL1 | Rule::BestFitL2 => {
-          let score = state.residual(context, item, bin, rule == Rule::BestFitL2);
+        Rule::BestFitL1 | Rule::BestFitL2 | Rule::DotProduct => {
+          let score = if rule == Rule::DotProduct {
+            state.alignment(context, item, bin)
+          } else {
+            state.residual(context, item, bin, rule == Rule::BestFitL2)
+          };
           if score < best_score {
             best_score = score;
             best = bin as i32;
@@ -669,7 +686,7 @@ pub fn pack_vectors(input: &PackInput) -> MetricsResult<PackOutput> {
       if input.effort == Effort::Improve {
         let by_linf = context.order_by(SortKey::Linf);
         for order in [&by_l1, &by_l2, &by_linf] {
-          for rule in [Rule::FirstFit, Rule::BestFitL1, Rule::BestFitL2] {
+          for rule in [Rule::FirstFit, Rule::BestFitL1, Rule::BestFitL2, Rule::DotProduct] {
             consider(item_centric(&context, group_count, order, rule), &mut best);
           }
         }

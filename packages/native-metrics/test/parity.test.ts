@@ -125,7 +125,7 @@ describe.skipIf(native === undefined)(
       for (const field of ['count', 'sum', 'min', 'max', 'mean', 'last', 'ewma', 'anomaly'] as const) {
         sameNumbers(sa[field], sb[field]);
       }
-      sa.quantiles.forEach((column, index) => sameNumbers(column, sb.quantiles[index]!));
+      for (const [index, column] of sa.quantiles.entries()) sameNumbers(column, sb.quantiles[index]!);
       const wa = a.windowSummary(150_000);
       const wb = b.windowSummary(150_000);
       for (const field of ['count', 'sum', 'min', 'max', 'mean'] as const) sameNumbers(wa[field], wb[field]);
@@ -133,7 +133,7 @@ describe.skipIf(native === undefined)(
       const ra = a.rollup(groups, 6, qs);
       const rb = b.rollup(groups, 6, qs);
       sameNumbers(ra.sum, rb.sum);
-      ra.quantiles.forEach((column, index) => sameNumbers(column, rb.quantiles[index]!));
+      for (const [index, column] of ra.quantiles.entries()) sameNumbers(column, rb.quantiles[index]!);
     });
 
     it('property: packVectors returns the same assignment on both backends', () => {

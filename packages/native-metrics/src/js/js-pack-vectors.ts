@@ -11,7 +11,7 @@ const IMPROVE_BUDGET = 30_000_000;
 const BIN_CENTRIC_LIMIT = 3_000;
 
 type SortKey = 'l1' | 'l2' | 'linf';
-type Rule = 'first-fit' | 'best-fit-l1' | 'best-fit-l2';
+type Rule = 'first-fit' | 'best-fit-l1' | 'best-fit-l2' | 'dot-product';
 
 interface Context {
   n: number;
@@ -151,6 +151,17 @@ class State {
     return total;
   }
 
+  /** Minus the dot product of the item's demand and the bin's free capacity, both normalised (shape alignment). */
+  alignment(item: number, bin: number): number {
+    const { d, demand, capacity, scale } = this.context;
+    let dot = 0;
+    for (let k = 0; k < d; k += 1) {
+      const free = (capacity[bin * d + k]! - this.load[bin * d + k]!) * scale[k]!;
+      dot += demand[item * d + k]! * scale[k]! * free;
+    }
+    return -dot;
+  }
+
   openNewBin(item: number): number {
     for (const bin of this.context.binOrder) {
       if (this.binItems[bin]!.length === 0 && eligible(this.context, item, bin) && this.fits(item, bin))
@@ -199,7 +210,10 @@ function itemCentric(context: Context, order: number[], rule: Rule): State {
         best = bin;
         break;
       }
-      const score = state.residual(item, bin, rule === 'best-fit-l2');
+      const score =
+        rule === 'dot-product'
+          ? state.alignment(item, bin)
+          : state.residual(item, bin, rule === 'best-fit-l2');
       if (score < bestScore) {
         bestScore = score;
         best = bin;
@@ -468,7 +482,7 @@ export function jsPackVectors(input: PackInput): PackResult {
     if (checked.effort === 'improve') {
       const byLinf = orderBy(context, 'linf');
       for (const order of [byL1, byL2, byLinf]) {
-        for (const rule of ['first-fit', 'best-fit-l1', 'best-fit-l2'] as const)
+        for (const rule of ['first-fit', 'best-fit-l1', 'best-fit-l2', 'dot-product'] as const)
           consider(itemCentric(context, order, rule));
       }
       if (context.n <= BIN_CENTRIC_LIMIT) {

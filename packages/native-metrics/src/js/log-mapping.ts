@@ -93,8 +93,14 @@ export class LogMapping {
     return (1 + s) * powerOfTwo(exponent);
   }
 
-  /** Representative value of a bin: within the relative accuracy of every value in it. */
+  /**
+   * Representative value of a bin: the harmonic mean of its bounds, within `(U - L) / (U + L)`,
+   * hence within the relative accuracy, of every value in the bin (and centred, unlike `L (1 + a)`).
+   */
   value(index: number): number {
-    return this.lowerBound(index) * (1 + this.relativeAccuracy);
+    const lower = this.lowerBound(index);
+    const upper = this.lowerBound(Math.min(index + 1, 2147483647));
+    if (Number.isFinite(upper) && upper > lower) return lower * ((2 * upper) / (lower + upper));
+    return lower * (1 + this.relativeAccuracy);
   }
 }
