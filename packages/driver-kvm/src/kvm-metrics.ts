@@ -1,5 +1,11 @@
 import type { MetricName, MetricSeries, MetricsQuery } from '@novacron/core';
-import { type DomainRef, type LibvirtClient, type TypedParamValue, toNumber } from './libvirt/index.js';
+import {
+  type DomainRef,
+  DomainStatsGroup,
+  type LibvirtClient,
+  type TypedParamValue,
+  toNumber,
+} from './libvirt/index.js';
 
 type Counters = { atMs: number; values: Record<string, number> };
 type Sample = { atMs: number; values: Partial<Record<MetricName, number>> };
@@ -115,8 +121,20 @@ export class KvmMetricsSampler {
     signal: AbortSignal,
   ): Promise<MetricSeries[]> {
     const read = async (): Promise<Counters> => {
-      const [record] = await client.getAllDomainStats([domain], 0, 0, signal);
-      return { atMs: Date.now(), values: domainCounters(record?.stats ?? {}) };
+      // The groups metrics need; the vCPU count comes from domain info, cheaper than the per-vCPU group.
+      const groups =
+        DomainStatsGroup.CPU_TOTAL |
+        DomainStatsGroup.BALLOON |
+        DomainStatsGroup.INTERFACE |
+        DomainStatsGroup.BLOCK;
+      const [[record], info] = await Promise.all([
+        client.getAllDomainStats([domain], groups, 0, signal),
+        client.getDomainInfo(domain, signal),
+      ]);
+      return {
+        atMs: Date.now(),
+        values: domainCounters({ 'vcpu.current': info.vcpus, ...(record?.stats ?? {}) }),
+      };
     };
     return this.read(`vm:${key}`, query, read, domainSample);
   }
