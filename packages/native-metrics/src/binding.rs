@@ -1,4 +1,5 @@
 //! Node-API surface: thin classes over the numeric core; `to_napi_error` is the one place where
+#![cfg_attr(test, allow(dead_code))]
 //! core errors become JavaScript errors (the TypeScript layer turns `InvalidArg` into `RangeError`).
 
 use napi::bindgen_prelude::*;

@@ -621,6 +621,175 @@ fn eliminate_bins(context: &Context, state: &mut State, budget: u64) {
   }
 }
 
+/// Bins emptied into the free pool per exchange round.
+const EXCHANGE_POOL_BINS: usize = 3;
+/// Rounds without a better packing before the exchange search stops.
+const EXCHANGE_PATIENCE: usize = 30;
+
+/// Whether `bin` can hold its residents minus `outgoing` plus `incoming` (capacity, eligibility,
+/// anti-affinity); evaluated in one fixed order so both backends agree bit for bit.
+fn exchange_fits(context: &Context, state: &State, bin: usize, outgoing: &[usize], incoming: &[usize]) -> bool {
+  let d = context.d;
+  for &item in incoming {
+    if !context.eligible(item, bin) {
+      return false;
+    }
+  }
+  for k in 0..d {
+    let mut load = state.load[bin * d + k];
+    for &item in outgoing {
+      load -= context.demand[item * d + k];
+    }
+    for &item in incoming {
+      load += context.demand[item * d + k];
+    }
+    if load > context.capacity[bin * d + k] {
+      return false;
+    }
+  }
+  for (position, &item) in incoming.iter().enumerate() {
+    let group = context.group(item);
+    if group < 0 {
+      continue;
+    }
+    for &other in &incoming[position + 1..] {
+      if context.group(other) == group {
+        return false;
+      }
+    }
+    for &resident in &state.bin_items[bin] {
+      let resident = resident as usize;
+      if context.group(resident) == group && !outgoing.contains(&resident) {
+        return false;
+      }
+    }
+  }
+  true
+}
+
+/// Exchange search (after Levine and Ducatelle): empty the least-filled bins into a free pool,
+/// make every other bin fuller by trading residents for free items (add one, 1-1, 1-2, 2-1),
+/// put the pool back by best fit, keep the result when it is no worse.
+fn exchange_improve(context: &Context, state: &mut State, budget: u64) {
+  let d = context.d;
+  let mut spent = 0u64;
+  let mut stale = 0usize;
+  while spent < budget && stale < EXCHANGE_PATIENCE && state.open.len() > 1 {
+    let before = state.clone();
+    // The least-filled bins (ties: lower index) go to the free pool.
+    let mut ranked: Vec<(f64, u32)> = state
+      .open
+      .iter()
+      .map(|&bin| {
+        let mut fill = 0.0;
+        for k in 0..d {
+          fill += state.load[bin as usize * d + k] * context.scale[k];
+        }
+        (fill, bin)
+      })
+      .collect();
+    ranked.sort_by(|a, b| a.0.partial_cmp(&b.0).expect("finite").then(a.1.cmp(&b.1)));
+    let pool_bins = EXCHANGE_POOL_BINS.min(state.open.len() - 1);
+    let mut free: Vec<usize> = Vec::new();
+    for &(_, bin) in ranked.iter().take(pool_bins) {
+      let items: Vec<u32> = state.bin_items[bin as usize].clone();
+      for item in items {
+        state.remove(context, item as usize);
+        free.push(item as usize);
+      }
+    }
+    let bins: Vec<u32> = state.open.clone();
+    for &bin in &bins {
+      let bin = bin as usize;
+      loop {
+        let residents: Vec<usize> = state.bin_items[bin].iter().map(|&item| item as usize).collect();
+        let mut best_gain = 1e-12;
+        let mut best: Option<(Vec<usize>, Vec<usize>)> = None;
+        let consider = |outgoing: &[usize], incoming: &[usize], best_gain: &mut f64, best: &mut Option<(Vec<usize>, Vec<usize>)>| {
+          let mut gain = 0.0;
+          for &item in incoming {
+            gain += context.size[item];
+          }
+          for &item in outgoing {
+            gain -= context.size[item];
+          }
+          if gain > *best_gain && exchange_fits(context, state, bin, outgoing, incoming) {
+            *best_gain = gain;
+            *best = Some((outgoing.to_vec(), incoming.to_vec()));
+          }
+        };
+        for a in 0..free.len() {
+          spent += 1;
+          consider(&[], &[free[a]], &mut best_gain, &mut best);
+          for &resident in &residents {
+            spent += 1;
+            consider(&[resident], &[free[a]], &mut best_gain, &mut best);
+            for b in a + 1..free.len() {
+              spent += 1;
+              consider(&[resident], &[free[a], free[b]], &mut best_gain, &mut best);
+            }
+          }
+          for first in 0..residents.len() {
+            for second in first + 1..residents.len() {
+              spent += 1;
+              consider(&[residents[first], residents[second]], &[free[a]], &mut best_gain, &mut best);
+            }
+          }
+        }
+        match best {
+          None => break,
+          Some((outgoing, incoming)) => {
+            for &item in &outgoing {
+              state.remove(context, item);
+              free.push(item);
+            }
+            for &item in &incoming {
+              state.place(context, item, bin);
+              let at = free.iter().position(|&other| other == item).expect("free item");
+              free.remove(at);
+            }
+          }
+        }
+        if spent >= budget {
+          break;
+        }
+      }
+    }
+    // Put the pool back: largest first, best fit, else a new bin.
+    free.sort_by(|&a, &b| context.size[b].partial_cmp(&context.size[a]).expect("finite").then(a.cmp(&b)));
+    for &item in &free {
+      state.stamp_blocked(context, item);
+      let mut best = -1i32;
+      let mut best_score = f64::INFINITY;
+      for &bin in &state.open {
+        let bin = bin as usize;
+        if state.blocked(bin) || !context.eligible(item, bin) || !state.fits(context, item, bin) {
+          continue;
+        }
+        let score = state.residual(context, item, bin, true);
+        if score < best_score {
+          best_score = score;
+          best = bin as i32;
+        }
+      }
+      if best < 0 {
+        best = state.open_new_bin(context, item);
+      }
+      if best >= 0 {
+        state.place(context, item, best as usize);
+      }
+    }
+    if better(state, &before) {
+      stale = 0;
+    } else if before.unplaced() < state.unplaced() || before.bins_used() < state.bins_used() {
+      *state = before;
+      stale += 1;
+    } else {
+      stale += 1;
+    }
+  }
+}
+
 /// Packs items into bins; see the TypeScript documentation of `packVectors` for the contract.
 pub fn pack_vectors(input: &PackInput) -> MetricsResult<PackOutput> {
   validate(input)?;
@@ -695,6 +864,7 @@ pub fn pack_vectors(input: &PackInput) -> MetricsResult<PackOutput> {
           consider(bin_centric(&context, group_count, &by_l2, false), &mut best);
         }
         eliminate_bins(&context, &mut best, IMPROVE_BUDGET);
+        exchange_improve(&context, &mut best, IMPROVE_BUDGET);
       }
       best
     }

@@ -408,6 +408,138 @@ function eliminateBins(context: Context, start: State, budget: number): State {
   return state;
 }
 
+/** Bins emptied into the free pool per exchange round. */
+const EXCHANGE_POOL_BINS = 3;
+/** Rounds without a better packing before the exchange search stops. */
+const EXCHANGE_PATIENCE = 30;
+
+function exchangeFits(
+  context: Context,
+  state: State,
+  bin: number,
+  outgoing: number[],
+  incoming: number[],
+): boolean {
+  const { d, demand, capacity } = context;
+  for (const item of incoming) if (!eligible(context, item, bin)) return false;
+  for (let k = 0; k < d; k += 1) {
+    let load = state.load[bin * d + k]!;
+    for (const item of outgoing) load -= demand[item * d + k]!;
+    for (const item of incoming) load += demand[item * d + k]!;
+    if (load > capacity[bin * d + k]!) return false;
+  }
+  for (let position = 0; position < incoming.length; position += 1) {
+    const group = groupOf(context, incoming[position]!);
+    if (group < 0) continue;
+    for (let other = position + 1; other < incoming.length; other += 1) {
+      if (groupOf(context, incoming[other]!) === group) return false;
+    }
+    for (const resident of state.binItems[bin]!) {
+      if (groupOf(context, resident) === group && !outgoing.includes(resident)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Exchange search (after Levine and Ducatelle): empty the least-filled bins into a free pool, make
+ * every other bin fuller by trading residents for free items (add one, 1-1, 1-2, 2-1), put the pool
+ * back by best fit, keep the result when it is no worse. Mirrors `exchange_improve` in `src/pack.rs`.
+ */
+function exchangeImprove(context: Context, start: State, budget: number): State {
+  const { d, scale, size } = context;
+  let state = start;
+  let spent = 0;
+  let stale = 0;
+  while (spent < budget && stale < EXCHANGE_PATIENCE && state.open.length > 1) {
+    const before = state.clone();
+    const ranked = state.open.map((bin) => {
+      let fill = 0;
+      for (let k = 0; k < d; k += 1) fill += state.load[bin * d + k]! * scale[k]!;
+      return { fill, bin };
+    });
+    ranked.sort((a, b) => (a.fill < b.fill ? -1 : a.fill > b.fill ? 1 : a.bin - b.bin));
+    const poolBins = Math.min(EXCHANGE_POOL_BINS, state.open.length - 1);
+    const free: number[] = [];
+    for (const { bin } of ranked.slice(0, poolBins)) {
+      for (const item of state.binItems[bin]!.slice()) {
+        state.remove(item);
+        free.push(item);
+      }
+    }
+    for (const bin of state.open.slice()) {
+      for (;;) {
+        const residents = state.binItems[bin]!.slice();
+        let bestGain = 1e-12;
+        let best: [number[], number[]] | undefined;
+        const consider = (outgoing: number[], incoming: number[]): void => {
+          let gain = 0;
+          for (const item of incoming) gain += size[item]!;
+          for (const item of outgoing) gain -= size[item]!;
+          if (gain > bestGain && exchangeFits(context, state, bin, outgoing, incoming)) {
+            bestGain = gain;
+            best = [outgoing, incoming];
+          }
+        };
+        for (let a = 0; a < free.length; a += 1) {
+          spent += 1;
+          consider([], [free[a]!]);
+          for (const resident of residents) {
+            spent += 1;
+            consider([resident], [free[a]!]);
+            for (let b = a + 1; b < free.length; b += 1) {
+              spent += 1;
+              consider([resident], [free[a]!, free[b]!]);
+            }
+          }
+          for (let first = 0; first < residents.length; first += 1) {
+            for (let second = first + 1; second < residents.length; second += 1) {
+              spent += 1;
+              consider([residents[first]!, residents[second]!], [free[a]!]);
+            }
+          }
+        }
+        if (best === undefined) break;
+        const [outgoing, incoming] = best;
+        for (const item of outgoing) {
+          state.remove(item);
+          free.push(item);
+        }
+        for (const item of incoming) {
+          state.place(item, bin);
+          free.splice(free.indexOf(item), 1);
+        }
+        if (spent >= budget) break;
+      }
+    }
+    free.sort((a, b) => (size[b]! > size[a]! ? 1 : size[b]! < size[a]! ? -1 : a - b));
+    for (const item of free) {
+      state.stampBlocked(item);
+      let best = -1;
+      let bestScore = Number.POSITIVE_INFINITY;
+      for (const bin of state.open) {
+        if (state.blocked(bin) || !eligible(context, item, bin) || !state.fits(item, bin)) continue;
+        const score = state.residual(item, bin, true);
+        if (score < bestScore) {
+          bestScore = score;
+          best = bin;
+        }
+      }
+      if (best < 0) best = state.openNewBin(item);
+      if (best >= 0) state.place(item, best);
+    }
+    if (better(state, before)) {
+      stale = 0;
+    } else if (before.unplaced() < state.unplaced() || before.open.length < state.open.length) {
+      state = before;
+      stale += 1;
+    } else {
+      stale += 1;
+    }
+  }
+  return state;
+}
+
 function buildContext(input: CheckedPackInput): Context {
   const d = input.dims;
   const demand = input.items;
@@ -490,6 +622,7 @@ export function jsPackVectors(input: PackInput): PackResult {
         consider(binCentric(context, byL2, false));
       }
       best = eliminateBins(context, best, IMPROVE_BUDGET);
+      best = exchangeImprove(context, best, IMPROVE_BUDGET);
     }
   }
   return { assignment: best.assignment, binsUsed: best.open.length };
