@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { buildDomainXml, buildOverlayVolumeXml, parseDomainXml } from './kvm-domain-xml.js';
+import { mapDomainState } from './kvm-state-map.js';
+
+describe('domain XML', () => {
+  it('escapes every user value and round-trips the metadata', () => {
+    const tags = { 'a&b': '<script>"x"</script>', quote: "it's" };
+    const xml = buildDomainXml({
+      name: 'web-1',
+      domainType: 'kvm',
+      vcpus: 2,
+      memoryMiB: 512,
+      emulator: '/usr/bin/qemu-system-x86_64',
+      machine: 'pc',
+      rootDiskPath: '/var/lib/libvirt/images/web-1-root.qcow2',
+      network: 'default',
+      metadata: {
+        tags,
+        idempotencyKey: 'k-1',
+        size: 'small',
+        image: 'debian',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        rootVolume: { pool: 'default', name: 'web-1-root.qcow2' },
+      },
+    });
+    expect(xml).not.toContain('<script>');
+    expect(xml).toContain('&lt;script&gt;');
+    const parsed = parseDomainXml(xml);
+    expect(parsed).toMatchObject({
+      name: 'web-1',
+      domainType: 'kvm',
+      vcpus: 2,
+      memoryMiB: 512,
+      hasHostDevices: false,
+      localDisks: [{ target: 'vda', source: '/var/lib/libvirt/images/web-1-root.qcow2', shareable: false }],
+      metadata: {
+        tags,
+        idempotencyKey: 'k-1',
+        size: 'small',
+        image: 'debian',
+        rootVolume: { pool: 'default', name: 'web-1-root.qcow2' },
+      },
+    });
+  });
+
+  it('reads what libvirt writes back: KiB memory, host devices, other namespace prefixes', () => {
+    const parsed = parseDomainXml(`<domain type='qemu' id='3'>
+      <name>x</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
+      <metadata><novacron:novacron xmlns:novacron="https://novacron.dev/xmlns/kvm/1"><novacron:tags><novacron:tag key="k" value="v"/></novacron:tags></novacron:novacron></metadata>
+      <memory unit='KiB'>65536</memory><vcpu placement='static'>1</vcpu>
+      <devices><hostdev mode='subsystem' type='pci'/><disk type='network' device='disk'><source protocol='rbd' name='pool/img'/></disk></devices>
+    </domain>`);
+    expect(parsed).toMatchObject({
+      uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f',
+      memoryMiB: 64,
+      vcpus: 1,
+      hasHostDevices: true,
+      localDisks: [],
+      metadata: { tags: { k: 'v' } },
+    });
+  });
+
+  it('builds a qcow2 overlay volume on a backing path', () => {
+    const xml = buildOverlayVolumeXml({
+      name: 'a.qcow2',
+      capacityGiB: 10,
+      backingPath: '/images/base & co.qcow2',
+    });
+    expect(xml).toContain('<backingStore><path>/images/base &amp; co.qcow2</path>');
+  });
+});
+
+describe('state mapping', () => {
+  it.each([
+    [1, 1, false, 'running', 'booted'],
+    [1, 2, false, 'running', 'migrated'],
+    [1, 1, true, 'migrating', 'booted'],
+    [3, 1, false, 'suspended', 'user'],
+    [3, 2, false, 'migrating', 'migration'],
+    [3, 11, false, 'pending', 'starting-up'],
+    [4, 1, false, 'stopping', 'user'],
+    [5, 2, false, 'stopped', 'destroyed'],
+    [5, 6, false, 'error', 'failed'],
+    [6, 1, false, 'error', 'panicked'],
+    [7, 0, false, 'suspended', 'unknown'],
+    [0, 0, false, 'unknown', 'unknown'],
+  ])('libvirt state %i reason %i (migrating %s) is %s / %s', (state, reason, migrating, name, reasonName) => {
+    expect(mapDomainState(state, reason, migrating)).toMatchObject({ name, reason: reasonName });
+  });
+});
