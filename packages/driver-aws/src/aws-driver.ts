@@ -123,6 +123,7 @@ export class AwsDriver extends DriverBase {
   private cloudWatch: CloudWatchClient | undefined;
   private readonly ownsCloudWatch: boolean;
   private readonly instanceTypes: AwsInstanceTypes;
+  private sizes: Promise<AwsSize[]> | undefined;
 
   /** Prefer {@link createAwsDriver}. */
   constructor(private readonly options: AwsDriverOptions) {
@@ -292,13 +293,25 @@ export class AwsDriver extends DriverBase {
     }
   }
 
-  /** One page of the region's instance types, with zones from the type offerings and prices from the price table. */
+  /**
+   * One page of the region's instance types, with zones from the type offerings and prices from the price table.
+   * The catalog is read once per driver and kept, so paging through it (as the core does to check a create's size)
+   * costs no further calls.
+   */
   override async doListSizes(request: PageRequest, _context: DriverCallContext): Promise<Page<AwsSize>> {
-    const [records, zones] = await Promise.all([this.instanceTypes.all(), this.instanceTypes.zones()]);
-    const sizes = records.map((record) =>
-      toAwsSize(record, zones.get(String(record.InstanceType)), this.options.priceTable),
-    );
-    return this.localPage(sizes, request);
+    if (this.sizes === undefined) {
+      const building = Promise.all([this.instanceTypes.all(), this.instanceTypes.zones()]).then(
+        ([records, zones]) =>
+          records.map((record) =>
+            toAwsSize(record, zones.get(String(record.InstanceType)), this.options.priceTable),
+          ),
+      );
+      building.catch(() => {
+        this.sizes = undefined;
+      });
+      this.sizes = building;
+    }
+    return this.localPage(await this.sizes, request);
   }
 
   /** One page of images from `DescribeImages`, for the owners and name patterns given in the driver options. */
