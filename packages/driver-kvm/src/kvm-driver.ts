@@ -915,13 +915,20 @@ export class KvmDriver extends DriverBase {
           ),
         );
         stops.push(
-          await host.client.onDomainEvent('lifecycle', ({ domain, event, detail }) => {
-            // Keep each VM's events in order while states are read.
-            const previous = chains.get(domain.name) ?? Promise.resolve();
-            const next = previous.then(() => emitFor(host, domain, event, detail)).catch(() => undefined);
-            chains.set(domain.name, next);
-          }),
+          await host.client.onDomainEvent(
+            'lifecycle',
+            ({ domain, event, detail }) => {
+              // Keep each VM's events in order while states are read.
+              const previous = chains.get(domain.name) ?? Promise.resolve();
+              const next = previous.then(() => emitFor(host, domain, event, detail)).catch(() => undefined);
+              chains.set(domain.name, next);
+            },
+            { retryInBackground: true },
+          ),
         );
+        // A host that is down now is watched anyway: it reports `up` when its daemon is back.
+        if (!host.client.isConnected)
+          listener({ type: 'host.state', hostId: host.options.id, state: 'down' });
       }
     } catch (error) {
       await Promise.all(stops.map((stop) => stop()));

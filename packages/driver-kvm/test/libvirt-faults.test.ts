@@ -142,6 +142,26 @@ describe('malformed and oversized frames from the daemon', () => {
   });
 });
 
+describe('a fleet host that is down when the watch starts', () => {
+  it('is reported down, and the other hosts are still watched', { timeout: 10_000 }, async () => {
+    const driver = createKvmDriver({
+      hosts: [{ id: 'gone', uri: 'test+unix:///default?socket=/tmp/novacron-kvm-no-such.sock' }],
+      domainType: 'test',
+      client: { reconnectInitialDelayMs: 1_000 },
+    });
+    const events: string[] = [];
+    const stop = await driver.doWatch(
+      (event) => {
+        if (event.type === 'host.state') events.push(`${event.hostId}:${event.state}`);
+      },
+      { signal: new AbortController().signal },
+    );
+    expect(events).toEqual(['gone:down']);
+    await stop();
+    await driver.close();
+  });
+});
+
 describe.skipIf(!libvirtAvailable())('a daemon killed mid-call', () => {
   let daemon: LibvirtDaemon | undefined;
   afterAll(async () => {

@@ -391,12 +391,16 @@ export class LibvirtClient {
    * Subscribes to domain events of every domain: `lifecycle`, `migration-iteration` or `job-completed`.
    * Registration survives reconnects. Resolves with the function that unsubscribes.
    *
+   * With `retryInBackground` (default false), a daemon that cannot be reached now does not fail the subscription:
+   * the client keeps reconnecting with backoff and registers the callback once it is back.
+   *
    * @example
    * const stop = await client.onDomainEvent('lifecycle', (event) => console.log(event.domain.name, event.event));
    */
   async onDomainEvent<K extends EventKind>(
     kind: K,
     listener: (event: EventPayload[K]) => void,
+    options: { retryInBackground?: boolean | undefined } = {},
   ): Promise<() => Promise<void>> {
     const set = this.listeners[kind] as Set<(event: EventPayload[K]) => void>;
     set.add(listener);
@@ -404,8 +408,12 @@ export class LibvirtClient {
       const connection = await this.ensureConnection();
       if (!this.callbackIds.has(kind)) await this.registerEvent(connection, kind);
     } catch (error) {
-      set.delete(listener);
-      throw error;
+      if (options.retryInBackground === true && !this.closed) {
+        this.scheduleReconnect();
+      } else {
+        set.delete(listener);
+        throw error;
+      }
     }
     return async () => {
       if (!set.delete(listener) || set.size > 0) return;
