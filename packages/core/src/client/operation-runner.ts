@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import type { ZodType } from 'zod';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import type { RuntimeDriver } from '../driver/runtime-driver.js';
 import { NovaCronError } from '../errors/novacron-error.js';
 import { type LimitsOptions, type ResolvedLimits, resolveLimits } from '../pipeline/limits.js';
 import type { MiddlewareStack } from '../pipeline/middleware-stack.js';
-
-/**
- * The signal of operations whose caller gave none: it never aborts. Shared, so it may carry one listener per
- * operation in flight; the warning for more than 10 listeners is turned off for it.
- */
-const NEVER_ABORTED = new AbortController().signal;
-setMaxListeners(0, NEVER_ABORTED);
+import { neverAbortedSignal } from '../util/abort.js';
 
 /** What an API method hands the runner for one call. */
 export interface OperationRequest<T> {
@@ -44,6 +37,9 @@ export interface OperationRequest<T> {
  */
 export class OperationRunner {
   private readonly limitsCache = new Map<string, ResolvedLimits>();
+  /** Operation ids are this client's random prefix plus a counter: unique, and far cheaper than a UUID each. */
+  private readonly idPrefix = randomUUID().slice(0, 8);
+  private nextId = 1;
 
   constructor(
     private readonly stack: MiddlewareStack,
@@ -69,7 +65,7 @@ export class OperationRunner {
   run<T>(request: OperationRequest<T>): Promise<T> {
     const runtime = this.runtime(request.provider, request.name);
     const operation = {
-      id: randomUUID(),
+      id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
       name: request.name,
       provider: request.provider,
       input: request.input,
@@ -81,7 +77,7 @@ export class OperationRunner {
         request.timeoutMs === undefined
           ? this.limitsFor(request.provider)
           : { ...this.limitsFor(request.provider), timeoutMs: request.timeoutMs },
-      signal: request.signal ?? NEVER_ABORTED,
+      signal: request.signal ?? neverAbortedSignal,
       attempt: 1,
       run: (context: DriverCallContext) =>
         runtime.invoke(request.name, context.signal, (driver) => request.call(driver, context)),

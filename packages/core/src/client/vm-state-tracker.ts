@@ -30,9 +30,14 @@ export class VmStateTracker {
     this.lastSeen.delete(formatVmRef(ref));
   }
 
-  /** Turns a driver's record into a client {@link Vm} and records its state. */
+  /**
+   * Turns a driver's record into a client {@link Vm} and records its state. The record is completed in place, not
+   * copied: the driver hands over a fresh record with every call, and this runs on every get and list item.
+   */
   adopt(provider: string, kind: string, record: ProviderVm): Vm {
-    const vm: Vm = { ...record, ref: { provider, id: record.id }, kind };
+    const vm = record as Vm;
+    vm.ref = { provider, id: record.id };
+    vm.kind = kind;
     this.observe(vm.ref, vm.state);
     return vm;
   }

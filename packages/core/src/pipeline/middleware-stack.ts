@@ -14,11 +14,14 @@ export interface MiddlewarePosition {
  */
 export class MiddlewareStack {
   private readonly steps: Middleware[] = [];
+  /** The steps composed into one function; rebuilt after the stack changes, not on every call. */
+  private composed: (<TResult>(operation: Operation<TResult>) => Promise<TResult>) | undefined;
 
   /** Appends a step at the end (closest to the driver). */
   push(middleware: Middleware): void {
     this.assertNew(middleware.name);
     this.steps.push(middleware);
+    this.composed = undefined;
   }
 
   /** Inserts a step before or after a named one. */
@@ -31,12 +34,14 @@ export class MiddlewareStack {
       throw new TypeError(`No middleware named '${anchor}'. Steps: ${this.names().join(', ')}.`);
     }
     this.steps.splice(position.before !== undefined ? index : index + 1, 0, middleware);
+    this.composed = undefined;
   }
 
   /** Removes a named step (for tests and advanced users). */
   remove(name: string): void {
     const index = this.steps.findIndex((step) => step.name === name);
     if (index >= 0) this.steps.splice(index, 1);
+    this.composed = undefined;
   }
 
   /** The step names, outermost first. */
@@ -46,16 +51,18 @@ export class MiddlewareStack {
 
   /** Runs an operation through every step and then its terminal call. */
   execute<TResult>(operation: Operation<TResult>): Promise<TResult> {
-    const steps = this.steps;
-    const dispatch = (index: number): Next =>
-      (<T>(current: Operation<T>): Promise<T> => {
-        const step = steps[index];
-        if (step === undefined) {
-          return current.run({ signal: current.signal, operationId: current.id, attempt: current.attempt });
-        }
-        return step.handle(current, dispatch(index + 1));
-      }) as Next;
-    return dispatch(0)(operation);
+    this.composed ??= this.compose();
+    return this.composed(operation);
+  }
+
+  private compose(): <TResult>(operation: Operation<TResult>) => Promise<TResult> {
+    let next: Next = (operation) =>
+      operation.run({ signal: operation.signal, operationId: operation.id, attempt: operation.attempt });
+    for (const step of [...this.steps].reverse()) {
+      const inner = next;
+      next = (operation) => step.handle(operation, inner);
+    }
+    return next;
   }
 
   private assertNew(name: string): void {

@@ -1,33 +1,77 @@
 import { NovaCronError } from '../errors/novacron-error.js';
+import { neverAbortedSignal } from '../util/abort.js';
 import type { Middleware } from './operation.js';
+
+/** Operations without a caller signal that start within this window share one deadline signal. */
+const DEADLINE_WINDOW_MS = 10;
+
+/** A deadline shared by the operations of one provider and timeout that started in the same window. */
+interface SharedDeadline {
+  controller: AbortController;
+  timer: NodeJS.Timeout;
+  /** Operations of this window still running: the timer keeps the process alive only while there are some. */
+  running: number;
+  /** Operations starting after this time (performance.now()) open a new window. */
+  closesAt: number;
+}
 
 /**
  * The `timeout` step: gives the operation (all its attempts) a deadline of `limits.timeoutMs` by replacing its
  * signal with one that also aborts, with a `TIMEOUT` error as reason, when the deadline passes.
+ *
+ * Operations with a caller signal get a controller of their own. The far more common ones without share a deadline
+ * per provider, timeout and 10 ms window (so a deadline may fire up to 10 ms late): one controller and one timer for
+ * hundreds of calls instead of one each, which is most of this step's cost.
  */
 export function timeoutMiddleware(): Middleware {
+  const shared = new Map<string, SharedDeadline>();
+
+  const joinSharedDeadline = (provider: string, timeoutMs: number): SharedDeadline => {
+    const key = `${provider}\u0000${timeoutMs}`;
+    const now = performance.now();
+    let deadline = shared.get(key);
+    if (deadline === undefined || now >= deadline.closesAt) {
+      const controller = new AbortController();
+      const fresh: SharedDeadline = {
+        controller,
+        running: 0,
+        closesAt: now + DEADLINE_WINDOW_MS,
+        timer: setTimeout(() => {
+          controller.abort(timeoutError(provider, timeoutMs));
+          if (shared.get(key) === fresh) shared.delete(key);
+        }, timeoutMs + DEADLINE_WINDOW_MS),
+      };
+      deadline = fresh;
+      shared.set(key, deadline);
+    }
+    if (deadline.running === 0) deadline.timer.ref();
+    deadline.running += 1;
+    return deadline;
+  };
+
   return {
     name: 'timeout',
     async handle(operation, next) {
-      // One controller per operation, aborted by the caller's signal or the deadline. (AbortSignal.any would do
-      // the same but costs tens of microseconds per call on Node 20.)
-      const combined = new AbortController();
       const callerSignal = operation.signal;
-      const onCallerAbort = () => combined.abort(callerSignal.reason);
+      const { provider } = operation;
+      const { timeoutMs } = operation.limits;
+      if (callerSignal === neverAbortedSignal) {
+        const deadline = joinSharedDeadline(provider, timeoutMs);
+        operation.signal = deadline.controller.signal;
+        try {
+          return await next(operation);
+        } finally {
+          deadline.running -= 1;
+          if (deadline.running === 0) deadline.timer.unref();
+          operation.signal = callerSignal;
+        }
+      }
+      const own = new AbortController();
+      const onCallerAbort = () => own.abort(callerSignal.reason);
       if (callerSignal.aborted) onCallerAbort();
       else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-      const timer = setTimeout(() => {
-        combined.abort(
-          new NovaCronError({
-            code: 'TIMEOUT',
-            message: `${operation.name} on provider '${operation.provider}' did not finish within ${operation.limits.timeoutMs} ms. Raise limits.${operation.provider}.timeoutMs or check the provider.`,
-            provider: operation.provider,
-            operation: operation.name,
-            retryable: false,
-          }),
-        );
-      }, operation.limits.timeoutMs);
-      operation.signal = combined.signal;
+      const timer = setTimeout(() => own.abort(timeoutError(provider, timeoutMs)), timeoutMs);
+      operation.signal = own.signal;
       try {
         return await next(operation);
       } finally {
@@ -37,4 +81,13 @@ export function timeoutMiddleware(): Middleware {
       }
     },
   };
+}
+
+function timeoutError(provider: string, timeoutMs: number): NovaCronError {
+  return new NovaCronError({
+    code: 'TIMEOUT',
+    retryable: false,
+    provider,
+    message: `An operation on provider '${provider}' did not finish within ${timeoutMs} ms. Raise limits.${provider}.timeoutMs or check the provider.`,
+  });
 }

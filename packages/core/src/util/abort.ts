@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { NovaCronError } from '../errors/novacron-error.js';
 
 /**
@@ -40,3 +41,10 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
     });
   }
 }
+
+/**
+ * The signal of operations whose caller gave none: it never aborts. Shared, so it may carry one listener per
+ * operation in flight; the warning for more than 10 listeners is turned off for it.
+ */
+export const neverAbortedSignal: AbortSignal = new AbortController().signal;
+setMaxListeners(0, neverAbortedSignal);
