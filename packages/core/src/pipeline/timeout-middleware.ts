@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { NovaCronError } from '../errors/novacron-error.js';
 import { neverAbortedSignal } from '../util/abort.js';
 import type { Middleware } from './operation.js';
@@ -32,6 +33,8 @@ export function timeoutMiddleware(): Middleware {
     let deadline = shared.get(key);
     if (deadline === undefined || now >= deadline.closesAt) {
       const controller = new AbortController();
+      // Every operation of the window (and the driver calls under it) may listen to this one signal.
+      setMaxListeners(0, controller.signal);
       const fresh: SharedDeadline = {
         controller,
         running: 0,
