@@ -210,3 +210,15 @@ describe('the operations pipeline (driver-sim)', () => {
     expect(() => createNovaCron({ providers: { sim: driver as never } })).toThrow(/supports 'v1'/);
   });
 });
+
+describe('stack traces', () => {
+  it('keep the caller of a failed operation', async () => {
+    const nc = createNovaCron({ providers: { sim: createSimDriver() } });
+    async function lookUpMissingVmForTheReport() {
+      return await nc.vms.get('sim:vm-missing');
+    }
+    const error = (await lookUpMissingVmForTheReport().catch((thrown: unknown) => thrown)) as Error;
+    expect(error.stack).toContain('Called from:');
+    expect(error.stack).toContain('lookUpMissingVmForTheReport');
+  });
+});

@@ -61,8 +61,20 @@ export class OperationRunner {
     return runtime;
   }
 
-  /** Runs one operation through the pipeline. */
-  run<T>(request: OperationRequest<T>): Promise<T> {
+  /**
+   * Runs one operation through the pipeline. A failure comes back with the caller's own frames appended to its
+   * stack ("Called from:"), which the queue would otherwise cut off.
+   */
+  async run<T>(request: OperationRequest<T>): Promise<T> {
+    try {
+      return await this.execute(request);
+    } catch (error) {
+      if (error instanceof Error) appendCallerStack(error);
+      throw error;
+    }
+  }
+
+  private execute<T>(request: OperationRequest<T>): Promise<T> {
     const runtime = this.runtime(request.provider, request.name);
     const operation = {
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
@@ -93,4 +105,16 @@ export class OperationRunner {
     }
     return resolved;
   }
+}
+
+const CALLER_MARKER = '\nCalled from:';
+
+/**
+ * Appends the frames of whoever awaited the failed operation. Taken in a catch block of an async function, a new
+ * stack trace holds V8's async frames, the caller's included; it costs nothing on success.
+ */
+function appendCallerStack(error: Error): void {
+  if (error.stack === undefined || error.stack.includes(CALLER_MARKER)) return;
+  const here = new Error().stack?.split('\n').slice(2).join('\n');
+  if (here) error.stack += `${CALLER_MARKER}\n${here}`;
 }
