@@ -97,22 +97,30 @@ export async function runLiveMigration(request: LiveMigrationRequest): Promise<M
     .finally(() => {
       settled = true;
     });
+  let aborted = false;
+  const tryAbort = (): Promise<void> =>
+    source.client.abortDomainJob(domain).then(
+      () => {
+        aborted = true;
+      },
+      // Before the job exists (the destination still starting) libvirt has nothing to abort: retried each poll.
+      () => undefined,
+    );
   const abortJob = (reason: 'cancelled' | 'timeout'): void => {
     if (settled || stopReason !== undefined) return;
     stopReason = reason;
-    source.client.abortDomainJob(domain).catch(() => undefined);
+    void tryAbort();
   };
   const onAbort = (): void => abortJob('cancelled');
   request.signal.addEventListener('abort', onAbort, { once: true });
   if (request.signal.aborted) onAbort();
   let timeout: NodeJS.Timeout | undefined;
+  let postCopyWanted = false;
   if (policy.completionTimeoutMs !== undefined) {
     timeout = setTimeout(() => {
-      if (policy.onTimeout === 'postcopy') {
-        source.client.migrateStartPostCopy(domain).catch(() => abortJob('timeout'));
-      } else {
-        abortJob('timeout');
-      }
+      // qemu accepts the switch only once memory is moving: the poll loop below retries until it does.
+      if (policy.onTimeout === 'postcopy') postCopyWanted = true;
+      else abortJob('timeout');
     }, policy.completionTimeoutMs);
   }
   const poll = (async () => {
@@ -122,12 +130,19 @@ export async function runLiveMigration(request: LiveMigrationRequest): Promise<M
         new Promise((resolve) => setTimeout(resolve, request.progressIntervalMs)),
       ]);
       if (settled) return;
+      if (stopReason !== undefined && !aborted) await tryAbort();
       try {
         const job = await source.client.getDomainJobStats(domain);
         if (job.type === JobType.BOUNDED || job.type === JobType.UNBOUNDED) {
           if (downtimePending && policy.maxDowntimeMs !== undefined) {
             downtimePending = false;
             await source.client.migrateSetMaxDowntime(domain, policy.maxDowntimeMs).catch(() => undefined);
+          }
+          if (postCopyWanted && (toNumber(job.stats.data_processed) ?? 0) > 0) {
+            postCopyWanted = await source.client.migrateStartPostCopy(domain).then(
+              () => false,
+              () => true,
+            );
           }
           if (!settled && stopReason === undefined) request.onProgress(progressFrom(job.stats, iteration));
         }
