@@ -13,6 +13,8 @@ export interface VbpInstance {
   count: number;
   optimum: number;
   lowerBound: number;
+  /** Whether negative sizes in the file were raised to 0. */
+  clamped?: boolean;
 }
 
 /** Parses a VPSolver `.vbp` file (items expanded by multiplicity). */
@@ -50,8 +52,10 @@ function load(name: string, path: string, optimum: number, lowerBound: number): 
 
 /**
  * Instances of one published set whose optimum is known (`summary` is the `results/` file), in
- * file order, keeping every `stride`-th one. A few Caprara-style triplet files contain negative
- * sizes (a quirk of their generator); packVectors rejects negative demands, so they are skipped.
+ * file order, keeping every `stride`-th one. Some Caprara-style triplet files contain small
+ * negative sizes (a quirk of their generator); packVectors rejects negative demands, so those sizes
+ * are raised to 0 (`clamped`). That only makes the instance harder, so its gap to the published
+ * optimum can only look worse.
  */
 export function publishedSet(directory: string, summary: string, stride: number): VbpInstance[] {
   const files = findFiles(join(VBP_ROOT, directory));
@@ -64,8 +68,12 @@ export function publishedSet(directory: string, summary: string, stride: number)
     .filter((cells) => Number(cells[2]) > 0 && files.has(cells[0]!));
   return known
     .filter((_, index) => index % stride === 0)
-    .map((cells) => load(cells[0]!, files.get(cells[0]!)!, Number(cells[2]), Number(cells[1])))
-    .filter((instance) => instance.items.every((size) => size >= 0));
+    .map((cells) => {
+      const instance = load(cells[0]!, files.get(cells[0]!)!, Number(cells[2]), Number(cells[1]));
+      instance.clamped = instance.items.some((size) => size < 0);
+      instance.items = instance.items.map((size) => Math.max(size, 0));
+      return instance;
+    });
 }
 
 /** The 2-D synthetic triplets of one class (`C` or `F`), optimum n/3 by construction. */

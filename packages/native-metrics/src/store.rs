@@ -10,11 +10,10 @@ pub struct DenseStore {
 impl DenseStore {
   #[inline(always)]
   pub fn add(&mut self, key: i32, count: u64) {
-    let position = key.wrapping_sub(self.offset);
-    if position >= 0 && (position as usize) < self.counts.len() {
-      self.counts[position as usize] += count;
-    } else {
-      self.add_slow(key, count);
+    let position = key.wrapping_sub(self.offset) as u32 as usize;
+    match self.counts.get_mut(position) {
+      Some(slot) => *slot += count,
+      None => self.add_slow(key, count),
     }
   }
 

@@ -2,7 +2,7 @@
  * Sketch benchmarks: ingest of 10M lognormal values, merge of 1,000 sketches, and 10M samples over
  * 10,000 series; our native and TypeScript backends side by side with @datadog/sketches-js,
  * hdr-histogram-js (WebAssembly) and tdigest, in one process.
- * Run: `npx tsx bench/native-metrics/sketch-bench.ts` (after `npm run build -w packages/native-metrics`).
+ * Run: `npx tsx bench/native-metrics/sketch.bench.ts` (after `npm run build -w packages/native-metrics`).
  */
 import { DDSketch } from '@datadog/sketches-js';
 import * as hdr from 'hdr-histogram-js';

@@ -1,7 +1,7 @@
 /**
  * packVectors speed: 10,000 VMs onto 5,000 hosts, 4 dimensions (vCPU, GiB, disk GiB, GPU),
  * anti-affinity groups and zone eligibility; native vs TypeScript fallback on the same input.
- * Run: `npx tsx bench/native-metrics/pack-speed-bench.ts` (after building the native backend).
+ * Run: `npx tsx bench/native-metrics/pack-speed.bench.ts` (after building the native backend).
  */
 import { js, native, type PackInput } from '../../packages/native-metrics/src/index.js';
 import { measure, printTable, random, writeResult } from './bench-utils.js';
