@@ -632,6 +632,7 @@ export class KvmDriver extends DriverBase {
       throw toKvmError(error, { action: `delete VM ${vmId}`, hostId: host.options.id });
     }
     this.hostHints.delete(vmId);
+    this.domainSizes.delete(`${host.options.id}/${formatUuid(domain.uuid)}`);
     this.metrics.forget(vmId);
   }
 

@@ -107,6 +107,13 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const daemon of running) emergencyStop(daemon);
   });
+  // A signal ends the process without 'exit': clean up, then die of the same signal.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const daemon of running) emergencyStop(daemon);
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 function qemuPids(root: string): number[] {
