@@ -134,8 +134,8 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
 }
 
 function emergencyStop(daemon: LibvirtDaemon): void {
-  for (const pid of qemuPids(daemon.root)) killQuietly(pid, 'SIGKILL');
-  killQuietly(daemon.pid, 'SIGKILL');
+  daemon.kill();
+  rmSync(daemon.root, { recursive: true, force: true });
 }
 
 function writeConfiguration(root: string, hostUuid: string, options: LibvirtDaemonOptions): void {
