@@ -102,6 +102,24 @@ describe.skipIf(!available)('LibvirtClient against a real libvirtd', () => {
       await unsubscribe();
     });
 
+    it('keeps delivering events when a listener throws', async () => {
+      const seen: string[] = [];
+      const stopThrowing = await test.onDomainEvent('lifecycle', () => {
+        throw new Error('listener bug');
+      });
+      const stopSeeing = await test.onDomainEvent('lifecycle', (event) => seen.push(event.domain.name));
+      const domain = await test.lookupDomainByName('test');
+      await test.suspendDomain(domain);
+      await test.resumeDomain(domain);
+      await until(() => seen.length >= 2, 'two events past a throwing listener');
+      expect(await test.getDomainState(domain)).toEqual({
+        state: DomainState.RUNNING,
+        reason: expect.any(Number),
+      });
+      await stopThrowing();
+      await stopSeeing();
+    });
+
     it('multiplexes 1,000 concurrent calls on one connection', async () => {
       const domain = await test.lookupDomainByName('test');
       const states = await Promise.all(Array.from({ length: 1000 }, () => test.getDomainState(domain)));

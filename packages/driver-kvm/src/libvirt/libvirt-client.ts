@@ -148,6 +148,19 @@ const EVENT_IDS: Record<EventKind, number> = {
 };
 
 const EMPTY = Buffer.alloc(0);
+
+/** Calls every listener; one that throws neither stops the others nor breaks the connection (it becomes a warning). */
+function notifyAll<T>(listeners: Iterable<(event: T) => void>, event: T): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (error) {
+      process.emitWarning(
+        `A libvirt event listener threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
 const none = (): void => undefined;
 
 function withDomain(domain: DomainRef): XdrWriter {
@@ -367,19 +380,19 @@ export class LibvirtClient {
       case Procedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE: {
         body.int();
         const event = { domain: readDomain(body), event: body.int(), detail: body.int() };
-        for (const listener of this.listeners.lifecycle) listener(event);
+        notifyAll(this.listeners.lifecycle, event);
         return;
       }
       case Procedure.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION: {
         body.int();
         const event = { domain: readDomain(body), iteration: body.int() };
-        for (const listener of this.listeners['migration-iteration']) listener(event);
+        notifyAll(this.listeners['migration-iteration'], event);
         return;
       }
       case Procedure.DOMAIN_EVENT_CALLBACK_JOB_COMPLETED: {
         body.int();
         const event = { domain: readDomain(body), stats: readTypedParams(body) };
-        for (const listener of this.listeners['job-completed']) listener(event);
+        notifyAll(this.listeners['job-completed'], event);
         return;
       }
       default:
