@@ -13,6 +13,8 @@ export interface VbpInstance {
   count: number;
   optimum: number;
   lowerBound: number;
+  /** Best bin count of all heuristics in the published results (a virtual best), when known. */
+  publishedBest?: number;
   /** Whether negative sizes in the file were raised to 0. */
   clamped?: boolean;
 }
@@ -71,6 +73,7 @@ export function publishedSet(directory: string, summary: string, stride: number)
     .map((cells) => {
       const instance = load(cells[0]!, files.get(cells[0]!)!, Number(cells[2]), Number(cells[1]));
       instance.clamped = instance.items.some((size) => size < 0);
+      instance.publishedBest = Number(cells[3]);
       instance.items = instance.items.map((size) => Math.max(size, 0));
       return instance;
     });
