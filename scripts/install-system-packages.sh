@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system software NovaCron's tests use on Debian 12 (run as root). Idempotent: it installs only what
 # is missing, so a second run takes a second.
-#  - libvirt + qemu + tini: the KVM driver's tests run real libvirtd daemons and tiny qemu guests.
+#  - libvirt + qemu + tini: the KVM driver's tests run real libvirtd daemons and tiny qemu guests; openssl makes
+#    the throwaway CA of its TLS test.
 #  - moto[server] (PyPI): the AWS driver's tests run moto's EC2 server.
 #  - cargo: builds @novacron/native-metrics (Rust through napi-rs); it must already be on the machine (rustup).
 set -euo pipefail
 
 debian_packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
-  qemu-system-x86 qemu-utils tini iproute2
+  qemu-system-x86 qemu-utils tini iproute2 openssl
 )
 missing=()
 for package in "${debian_packages[@]}"; do
