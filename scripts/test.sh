@@ -25,5 +25,7 @@ step "API docs"
 npm run docs
 step "Examples"
 npm run examples
+step "Rust tests (native-metrics)"
+(cd packages/native-metrics && cargo test --release --quiet)
 step "Tests"
 node scripts/run-tests.mjs
