@@ -1,5 +1,7 @@
 // Runs every benchmark script under bench/ (bench/<area>/*.ts), or only the areas named on the command line:
 // `npm run bench -- operations native-metrics`. Each prints its table and writes JSON to bench/results/.
+// Benchmarks import the BUILT packages (bench/tsconfig.json has no source path aliases), as users get them: run
+// `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,9 @@ for (const area of areas.sort()) {
     .filter((name) => /\.bench\.(ts|mjs)$/.test(name))
     .sort()) {
     console.log(`\n=== ${directory}/${script}`);
-    const run = spawnSync('npx', ['tsx', join(directory, script)], { stdio: 'inherit' });
+    const run = spawnSync('npx', ['tsx', '--tsconfig', 'bench/tsconfig.json', join(directory, script)], {
+      stdio: 'inherit',
+    });
     if (run.status !== 0) failures += 1;
   }
 }

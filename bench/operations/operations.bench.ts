@@ -2,7 +2,8 @@
  * Benchmark of the operations pipeline on the simulated fleet, side by side in one run:
  *  1. overhead per call: `nc.vms.get` through the whole pipeline versus calling the sim driver's `doGetVm` directly;
  *  2. 10,000 creates with 1 ms simulated latency: `createMany` at concurrency 64 versus a sequential loop.
- * Prints a table and writes bench/results/operations.json. Run: `npm run bench -- operations`.
+ * Prints a table and writes bench/results/operations.json. Run: `npm run build && npm run bench -- operations`
+ * (benchmarks measure the built packages, as users get them).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createNovaCron } from '@novacron/core';

@@ -17,6 +17,7 @@ export class VmStateTracker {
     if (previous?.name === state.name && previous.reason === state.reason) return;
     if (state.name === 'terminated') this.lastSeen.delete(key);
     else this.lastSeen.set(key, state);
+    if (this.events.listenerCount('vm.state') === 0) return;
     this.events.safeEmit('vm.state', {
       ref,
       state,

@@ -138,9 +138,16 @@ export class VmsApi {
   async create(request: CreateVmRequest, options: CallOptions = {}): Promise<Vm> {
     if (typeof request !== 'object' || request === null)
       throw new TypeError('vms.create needs a request object.');
+    return this.createWithKey(request, request.idempotencyKey ?? randomUUID(), options);
+  }
+
+  private async createWithKey(
+    request: CreateVmRequest,
+    idempotencyKey: string,
+    options: CallOptions,
+  ): Promise<Vm> {
     const runtime = this.runner.runtime(request.provider, 'vms.create');
     const capabilities = runtime.driver.capabilities;
-    const idempotencyKey = request.idempotencyKey ?? randomUUID();
     const { provider: _provider, idempotencyKey: _key, ...spec } = request;
     const record = await this.runner.run({
       name: 'vms.create',
@@ -163,16 +170,13 @@ export class VmsApi {
   async createMany(requests: CreateVmRequest[], options: CreateManyOptions = {}): Promise<CreateManyResult> {
     if (!Array.isArray(requests)) throw new TypeError('vms.createMany needs an array of create requests.');
     const concurrency = options.concurrency ?? 64;
-    const keyed = requests.map((request) => ({
-      ...request,
-      idempotencyKey: request.idempotencyKey ?? randomUUID(),
-    }));
+    const keys = requests.map((request) => request.idempotencyKey ?? randomUUID());
     const result: CreateManyResult = { created: [], failed: [], cancelled: [] };
     let next = 0;
     const worker = async (): Promise<void> => {
       for (;;) {
         const index = next++;
-        if (index >= keyed.length) return;
+        if (index >= requests.length) return;
         if (options.signal?.aborted) {
           result.cancelled.push(index);
           continue;
@@ -180,29 +184,29 @@ export class VmsApi {
         try {
           // In-flight creates are not cut off by the caller's signal: a create the provider already received may
           // have made a VM, and the caller must be told about it.
-          result.created.push({ index, vm: await this.create(keyed[index]!) });
+          result.created.push({ index, vm: await this.createWithKey(requests[index]!, keys[index]!, {}) });
         } catch (error) {
           if (error instanceof TypeError) throw error;
           const failure = toNovaCronError(error, {
-            provider: keyed[index]!.provider,
+            provider: requests[index]!.provider,
             operation: 'vms.create',
           });
           result.failed.push({
             index,
             request: requests[index]!,
-            idempotencyKey: keyed[index]!.idempotencyKey,
+            idempotencyKey: keys[index]!,
             uncertain: failure.retryable,
             error: failure,
           });
         }
         options.onProgress?.({
           done: result.created.length + result.failed.length,
-          total: keyed.length,
+          total: requests.length,
           failed: result.failed.length,
         });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, keyed.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
     result.created.sort((a, b) => a.index - b.index);
     result.failed.sort((a, b) => a.index - b.index);
     result.cancelled.sort((a, b) => a - b);
