@@ -41,7 +41,7 @@ import { type AwsErrorContext, toAwsNovaCronError } from './aws-error-map.js';
 import { IDEMPOTENCY_TAG_KEY, idempotencyTagValue } from './aws-idempotency.js';
 import { toProviderVm } from './aws-instance-map.js';
 import { AwsInstanceTypes, type AwsSize, instanceTypeResources, toAwsSize } from './aws-instance-types.js';
-import { type AwsVmFilter, toEc2Filters } from './aws-list-filters.js';
+import { toEc2Filters } from './aws-list-filters.js';
 import { readAwsMetrics } from './aws-metrics.js';
 import { decodeAwsCursor, slicePage } from './aws-page-cursor.js';
 import { type AwsPriceTable, priceFor } from './aws-price-table.js';
@@ -152,7 +152,7 @@ export class AwsDriver extends DriverBase {
 
   /** One page of instances, filters pushed down to `DescribeInstances`. */
   async doListVms(request: ListVmsRequest, context: DriverCallContext): Promise<Page<ProviderVm>> {
-    const filters = toEc2Filters(request.filter as AwsVmFilter | undefined);
+    const filters = toEc2Filters(request.filter);
     if (filters === undefined) return { items: [] };
     const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     const position = decodeAwsCursor(request.cursor);

@@ -3,15 +3,6 @@ import type { VmFilter } from '@novacron/core';
 import { toEc2StateNames } from './aws-state-map.js';
 
 /**
- * A VM filter as the aws driver reads it: NovaCron's {@link VmFilter} plus `sizes`, which EC2 can filter on
- * (`instance-type`) but the core's filter does not name yet.
- */
-export interface AwsVmFilter extends VmFilter {
-  /** Only VMs of one of these instance types. */
-  sizes?: string[] | undefined;
-}
-
-/**
  * Translates a VM filter into `DescribeInstances` filters, so EC2 does the filtering (tags, states, zone, size,
  * dedicated host). Returns `undefined` when the filter can match nothing on EC2 (states EC2 never reports), so the
  * driver answers an empty page without a call.
@@ -20,7 +11,7 @@ export interface AwsVmFilter extends VmFilter {
  * toEc2Filters({ tags: { team: 'a' }, states: ['running'] });
  * // [{ Name: 'tag:team', Values: ['a'] }, { Name: 'instance-state-name', Values: ['running'] }]
  */
-export function toEc2Filters(filter: AwsVmFilter | undefined): Filter[] | undefined {
+export function toEc2Filters(filter: VmFilter | undefined): Filter[] | undefined {
   const filters: Filter[] = [];
   if (filter === undefined) return filters;
   for (const [key, value] of Object.entries(filter.tags ?? {})) {

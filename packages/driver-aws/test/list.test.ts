@@ -1,14 +1,13 @@
 import { CreateTagsCommand, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import type { ProviderVm } from '@novacron/core';
+import type { ProviderVm, VmFilter } from '@novacron/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AwsVmFilter } from '../src/index.js';
 import { callContext, MOTO_IMAGE, motoClient, motoDriver, skipWithoutMoto } from './support/moto.js';
 
 /** Reads every page, as the core's paginator does. */
 async function listAll(
   driver: ReturnType<typeof motoDriver>,
   pageSize: number,
-  filter?: AwsVmFilter,
+  filter?: VmFilter,
 ): Promise<{ vms: ProviderVm[]; pages: number }> {
   const vms: ProviderVm[] = [];
   let cursor: string | undefined;

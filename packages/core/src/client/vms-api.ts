@@ -19,6 +19,7 @@ import { type WaitUntilVmStateOptions, waitUntilVmState } from '../waiters/wait-
 import { FanOutListing } from './fan-out.js';
 import { type ListOptions, selectProviders } from './list-options.js';
 import type { OperationRunner } from './operation-runner.js';
+import { SizeCatalog } from './size-catalog.js';
 import type { VmStateTracker } from './vm-state-tracker.js';
 import { type VmStateChange, watchVms } from './watch-vms.js';
 
@@ -37,6 +38,14 @@ export interface CreateVmRequest extends CreateVmSpec {
 export interface CallOptions {
   /** Cancels the call with `ABORTED`. */
   signal?: AbortSignal | undefined;
+}
+
+/** Options for {@link VmsApi.stop}. */
+export interface StopVmOptions extends CallOptions {
+  /** Power off instead of a clean shutdown. Default false. */
+  force?: boolean | undefined;
+  /** Provider-specific extras, keyed by driver kind: `{ aws: { hibernate: true } }`. */
+  providerOptions?: Record<string, Record<string, unknown>> | undefined;
 }
 
 /** Options for {@link VmsApi.createMany}. */
@@ -87,6 +96,8 @@ export interface WatchVmsOptions {
 
 /** Every VM operation of the client: `nc.vms`. */
 export class VmsApi {
+  private readonly sizeCatalog = new SizeCatalog((provider, signal) => this.readSizeNames(provider, signal));
+
   constructor(
     private readonly runner: OperationRunner,
     private readonly tracker: VmStateTracker,
@@ -106,6 +117,7 @@ export class VmsApi {
       ...(options.states !== undefined ? { states: options.states } : {}),
       ...(options.hostId !== undefined ? { hostId: options.hostId } : {}),
       ...(options.zone !== undefined ? { zone: options.zone } : {}),
+      ...(options.sizes !== undefined ? { sizes: options.sizes } : {}),
     };
     const sources = selectProviders(options.provider, this.providerNames()).map((provider) => ({
       provider,
@@ -218,11 +230,17 @@ export class VmsApi {
     return this.action('vms.start', ref, options, (driver, id, context) => driver.doStartVm(id, context));
   }
 
-  /** Stops a VM; `force` powers it off instead of a clean shutdown. */
-  stop(ref: VmRef | string, options: CallOptions & { force?: boolean | undefined } = {}): Promise<void> {
-    const force = options.force ?? false;
+  /**
+   * Stops a VM; `force` powers it off instead of a clean shutdown; `providerOptions` carries extras by driver kind
+   * (`{ aws: { hibernate: true } }`).
+   */
+  stop(ref: VmRef | string, options: StopVmOptions = {}): Promise<void> {
+    const stopOptions = {
+      force: options.force ?? false,
+      ...(options.providerOptions !== undefined ? { providerOptions: options.providerOptions } : {}),
+    };
     return this.action('vms.stop', ref, options, (driver, id, context) =>
-      driver.doStopVm(id, { force }, context),
+      driver.doStopVm(id, stopOptions, context),
     );
   }
 
@@ -387,20 +405,7 @@ export class VmsApi {
     signal: AbortSignal,
   ): Promise<void> {
     if (request.size === undefined || !capabilities.sizes) return;
-    for await (const size of paginate(
-      (cursor) =>
-        this.runner.run({
-          name: 'sizes.list',
-          provider: request.provider,
-          input: { cursor },
-          idempotent: true,
-          signal,
-          call: (driver, context) => driver.doListSizes!(cursor !== undefined ? { cursor } : {}, context),
-        }),
-      `sizes.list on '${request.provider}'`,
-    )) {
-      if (size.name === request.size) return;
-    }
+    if (await this.sizeCatalog.has(request.provider, request.size, signal)) return;
     throw new NovaCronError({
       code: 'INVALID_ARGUMENT',
       field: 'size',
@@ -408,6 +413,24 @@ export class VmsApi {
       operation: 'vms.create',
       message: `Unknown size '${request.size}' on provider '${request.provider}'. List the sizes with nc.sizes.list({ provider: '${request.provider}' }). Nothing was sent to the provider.`,
     });
+  }
+
+  private async readSizeNames(provider: string, signal: AbortSignal): Promise<Set<string>> {
+    const names = new Set<string>();
+    const sizes = paginate(
+      (cursor) =>
+        this.runner.run({
+          name: 'sizes.list',
+          provider,
+          input: { cursor },
+          idempotent: true,
+          signal,
+          call: (driver, context) => driver.doListSizes!(cursor !== undefined ? { cursor } : {}, context),
+        }),
+      `sizes.list on '${provider}'`,
+    );
+    for await (const size of sizes) names.add(size.name);
+    return names;
   }
 
   private kindOf(provider: string): string {
@@ -420,6 +443,7 @@ export function matchesFilter(vm: Vm, filter: VmFilter): boolean {
   if (filter.states !== undefined && !filter.states.includes(vm.state.name)) return false;
   if (filter.hostId !== undefined && vm.location.hostId !== filter.hostId) return false;
   if (filter.zone !== undefined && vm.location.zone !== filter.zone) return false;
+  if (filter.sizes !== undefined && (vm.size === undefined || !filter.sizes.includes(vm.size))) return false;
   if (filter.tags !== undefined) {
     for (const [key, value] of Object.entries(filter.tags)) if (vm.tags[key] !== value) return false;
   }

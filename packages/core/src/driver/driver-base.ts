@@ -11,6 +11,7 @@ import type {
   DriverEvent,
   DriverMigrateContext,
   DriverMigrateRequest,
+  DriverStopOptions,
   DriverV1,
   ListVmsRequest,
 } from './driver-v1.js';
@@ -42,7 +43,7 @@ export abstract class DriverBase implements DriverV1 {
   abstract doGetVm(vmId: string, context: DriverCallContext): Promise<ProviderVm>;
   abstract doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm>;
   abstract doStartVm(vmId: string, context: DriverCallContext): Promise<void>;
-  abstract doStopVm(vmId: string, options: { force: boolean }, context: DriverCallContext): Promise<void>;
+  abstract doStopVm(vmId: string, options: DriverStopOptions, context: DriverCallContext): Promise<void>;
   abstract doDeleteVm(vmId: string, context: DriverCallContext): Promise<void>;
 
   async doRebootVm(_vmId: string, _context: DriverCallContext): Promise<void> {

@@ -36,6 +36,14 @@ export interface DriverMigrateContext extends DriverCallContext {
   onProgress(progress: MigrationProgress): void;
 }
 
+/** What `doStopVm` receives besides the VM id. */
+export interface DriverStopOptions {
+  /** Power off without a clean shutdown. */
+  force: boolean;
+  /** Provider-specific extras, keyed by driver kind (`{ aws: { hibernate: true } }`); drivers read their own. */
+  providerOptions?: Record<string, Record<string, unknown>>;
+}
+
 /** A list request for VMs. */
 export interface ListVmsRequest extends PageRequest {
   /** Filters; drivers push down what they can, the core re-checks every item. */
@@ -93,7 +101,7 @@ export interface DriverV1 {
   /** Starts a stopped VM. Starting a running VM is a no-op. */
   doStartVm(vmId: string, context: DriverCallContext): Promise<void>;
   /** Stops a running VM (`force` = power off). Stopping a stopped VM is a no-op. */
-  doStopVm(vmId: string, options: { force: boolean }, context: DriverCallContext): Promise<void>;
+  doStopVm(vmId: string, options: DriverStopOptions, context: DriverCallContext): Promise<void>;
   /** Reboots a running VM; a VM that is not running is a `CONFLICT`. */
   doRebootVm(vmId: string, context: DriverCallContext): Promise<void>;
   /** Deletes a VM. Deleting a VM that is already gone is a no-op. */

@@ -126,6 +126,8 @@ export interface VmFilter {
   hostId?: string;
   /** Only VMs in this zone. */
   zone?: string;
+  /** Only VMs of one of these provider sizes (`t3.micro`). */
+  sizes?: string[];
 }
 
 /**

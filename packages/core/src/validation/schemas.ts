@@ -87,5 +87,6 @@ export const vmFilterSchema = z
     states: z.array(z.enum(VM_STATE_NAMES)).optional(),
     hostId: z.string().optional(),
     zone: z.string().optional(),
+    sizes: z.array(z.string()).optional(),
   })
   .optional();
