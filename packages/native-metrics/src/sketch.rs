@@ -1,15 +1,23 @@
 //! DDSketch-style quantile sketch with a relative-accuracy guarantee, mergeable and serialisable.
 
 use crate::error::{MetricsError, MetricsResult};
-use crate::mapping::{LogMapping, MIN_INDEXABLE};
+use crate::mapping::{LogMapping, MIN_INDEXABLE, MIN_RELATIVE_ACCURACY};
 use crate::store::DenseStore;
 
 const MAGIC: &[u8; 4] = b"NCSK";
-/// Version of the byte format written by `to_bytes`.
-pub const FORMAT_VERSION: u8 = 1;
+/// Version of the byte format written by `to_bytes` (2: table-driven bin mapping).
+pub const FORMAT_VERSION: u8 = 2;
 const HEADER_LENGTH: usize = 48;
 /// Largest count the byte format carries (JavaScript numbers stay exact up to 2^53).
 const MAX_COUNT: u64 = 1 << 53;
+/// Independent compensated-sum accumulators; sample `i` of a sketch (counting from its first
+/// sample ever) goes to lane `i % SUM_LANES`, whatever the batches, so the sum does not depend on
+/// how the samples were split into calls.
+pub const SUM_LANES: usize = 4;
+/// Values checked and binned per step of `add_batch` (fits in the L1 cache).
+const CHUNK: usize = 2048;
+const SIGN_BIT: u64 = 1 << 63;
+const MIN_INDEXABLE_BITS: u64 = 0x0010_0000_0000_0000;
 
 /// Quantile sketch: every quantile within `relative_accuracy` of the exact value.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,20 +27,20 @@ pub struct Sketch {
   pub negative: DenseStore,
   pub zero_count: u64,
   pub count: u64,
-  /// Neumaier-compensated sum: `sum + sum_compensation` is the sum of the samples.
-  pub sum: f64,
-  pub sum_compensation: f64,
+  /// Neumaier-compensated sums per lane: the samples' sum is the sum of `sums` and `compensations`.
+  pub sums: [f64; SUM_LANES],
+  pub compensations: [f64; SUM_LANES],
   pub min: f64,
   pub max: f64,
 }
 
 /// Checks the relative accuracy option.
 pub fn check_relative_accuracy(relative_accuracy: f64) -> MetricsResult<()> {
-  if relative_accuracy.is_finite() && relative_accuracy > 0.0 && relative_accuracy < 1.0 {
+  if relative_accuracy.is_finite() && relative_accuracy >= MIN_RELATIVE_ACCURACY && relative_accuracy < 1.0 {
     return Ok(());
   }
   Err(MetricsError::Range(format!(
-    "Sketch: relativeAccuracy is {}; it must be a number strictly between 0 and 1 (default 0.01).",
+    "Sketch: relativeAccuracy is {}; it must be a number from 0.00001 up to, not including, 1 (default 0.01).",
     format_number(relative_accuracy)
   )))
 }
@@ -64,12 +72,83 @@ pub fn first_non_finite(values: &[f64]) -> Option<usize> {
 #[inline(always)]
 fn neumaier(sum: &mut f64, compensation: &mut f64, value: f64) {
   let total = *sum + value;
-  if sum.abs() >= value.abs() {
-    *compensation += (*sum - total) + value;
-  } else {
-    *compensation += (value - total) + *sum;
-  }
+  let error = if sum.abs() >= value.abs() { (*sum - total) + value } else { (value - total) + *sum };
+  *compensation += error;
   *sum = total;
+}
+
+/// The smaller of two samples; of two zeros, -0.
+#[inline(always)]
+fn lesser(a: f64, b: f64) -> f64 {
+  if a < b || (a == b && a.is_sign_negative()) { a } else { b }
+}
+
+/// The larger of two samples; of two zeros, +0.
+#[inline(always)]
+fn greater(a: f64, b: f64) -> f64 {
+  if a > b || (a == b && a.is_sign_positive()) { a } else { b }
+}
+
+/// Per-lane sums, minima and maxima of a batch in progress, lane `l` holding the sketch's lane
+/// `(rotation + l) % SUM_LANES`. The lanes are independent, so the loop runs in SIMD registers.
+struct BatchLanes {
+  sums: [f64; SUM_LANES],
+  compensations: [f64; SUM_LANES],
+  mins: [f64; SUM_LANES],
+  maxes: [f64; SUM_LANES],
+}
+
+impl BatchLanes {
+  /// Adds a chunk (whose length is a multiple of `SUM_LANES` unless it is the batch's last);
+  /// false when it holds a NaN or an infinity (then the lanes are garbage).
+  #[inline(always)]
+  fn accumulate(&mut self, chunk: &[f64]) -> bool {
+    let mut check = [0.0f64; SUM_LANES];
+    let quads = chunk.chunks_exact(SUM_LANES);
+    let tail = quads.remainder();
+    for quad in quads {
+      for lane in 0..SUM_LANES {
+        let value = quad[lane];
+        check[lane] += value * 0.0; // NaN for NaN and infinities, 0 otherwise
+        neumaier(&mut self.sums[lane], &mut self.compensations[lane], value);
+        self.mins[lane] = if value < self.mins[lane] { value } else { self.mins[lane] };
+        self.maxes[lane] = if value > self.maxes[lane] { value } else { self.maxes[lane] };
+      }
+    }
+    for (lane, &value) in tail.iter().enumerate() {
+      check[lane] += value * 0.0;
+      neumaier(&mut self.sums[lane], &mut self.compensations[lane], value);
+      self.mins[lane] = if value < self.mins[lane] { value } else { self.mins[lane] };
+      self.maxes[lane] = if value > self.maxes[lane] { value } else { self.maxes[lane] };
+    }
+    check.iter().all(|&flag| flag == 0.0)
+  }
+}
+
+/// Counts of a chunk's zeros (magnitudes below `MIN_INDEXABLE`) and which signed zeros it held.
+#[derive(Default)]
+struct Zeros {
+  count: u64,
+  negative_zero: bool,
+  positive_zero: bool,
+}
+
+/// Adds (`step = 1`) or removes (`step = u64::MAX`, wrapping) the bins of finite values.
+#[inline(always)]
+fn bin_values(mapping: &LogMapping, positive: &mut DenseStore, negative: &mut DenseStore, values: &[f64], step: u64, zeros: &mut Zeros) {
+  let table = &*mapping.table;
+  for &value in values {
+    let bits = value.to_bits();
+    if bits.wrapping_sub(MIN_INDEXABLE_BITS) < SIGN_BIT - MIN_INDEXABLE_BITS {
+      positive.add(table.index_of_bits(bits), step);
+    } else if bits & !SIGN_BIT >= MIN_INDEXABLE_BITS {
+      negative.add(table.index_of_bits(bits & !SIGN_BIT), step);
+    } else {
+      zeros.count += 1;
+      zeros.negative_zero |= bits == SIGN_BIT;
+      zeros.positive_zero |= bits == 0;
+    }
+  }
 }
 
 impl Sketch {
@@ -81,8 +160,8 @@ impl Sketch {
       negative: DenseStore::default(),
       zero_count: 0,
       count: 0,
-      sum: 0.0,
-      sum_compensation: 0.0,
+      sums: [0.0; SUM_LANES],
+      compensations: [0.0; SUM_LANES],
       min: f64::INFINITY,
       max: f64::NEG_INFINITY,
     })
@@ -100,44 +179,75 @@ impl Sketch {
     } else {
       self.zero_count += 1;
     }
-    neumaier(&mut self.sum, &mut self.sum_compensation, value);
-    if value < self.min {
-      self.min = value;
-    }
-    if value > self.max {
-      self.max = value;
-    }
+    let lane = (self.count % SUM_LANES as u64) as usize;
+    neumaier(&mut self.sums[lane], &mut self.compensations[lane], value);
+    self.min = lesser(value, self.min);
+    self.max = greater(value, self.max);
     self.count += 1;
   }
 
   /// Adds a batch; all of it or, when a value is NaN or infinite, none of it.
+  ///
+  /// One pass over the data, chunk by chunk: the lanes check a chunk and accumulate its sum, minimum
+  /// and maximum, then the chunk (still in the L1 cache) is binned. A non-finite value undoes the
+  /// bins of the chunks before it, so the sketch is left exactly as it was.
   pub fn add_batch(&mut self, values: &[f64]) -> MetricsResult<()> {
-    if let Some(index) = first_non_finite(values) {
-      return Err(MetricsError::Range(format!(
-        "Sketch.addBatch: values[{index}] is {}; samples must be finite numbers. Nothing of this batch was added.",
-        format_number(values[index])
-      )));
+    let rotation = (self.count % SUM_LANES as u64) as usize;
+    let mut lanes = BatchLanes {
+      sums: [0.0; SUM_LANES],
+      compensations: [0.0; SUM_LANES],
+      mins: [f64::INFINITY; SUM_LANES],
+      maxes: [f64::NEG_INFINITY; SUM_LANES],
+    };
+    for lane in 0..SUM_LANES {
+      lanes.sums[lane] = self.sums[(rotation + lane) % SUM_LANES];
+      lanes.compensations[lane] = self.compensations[(rotation + lane) % SUM_LANES];
     }
-    let mapping = self.mapping;
-    let (mut sum, mut compensation, mut min, mut max) = (self.sum, self.sum_compensation, self.min, self.max);
-    let mut zero_count = 0u64;
-    for &value in values {
-      if value >= MIN_INDEXABLE {
-        self.positive.add(mapping.index(value), 1);
-      } else if value <= -MIN_INDEXABLE {
-        self.negative.add(mapping.index(-value), 1);
-      } else {
-        zero_count += 1;
+    let shapes = (self.positive.shape(), self.negative.shape());
+    let mut zeros = Zeros::default();
+    for (chunk_number, chunk) in values.chunks(CHUNK).enumerate() {
+      if !lanes.accumulate(chunk) {
+        let done = chunk_number * CHUNK;
+        bin_values(&self.mapping, &mut self.positive, &mut self.negative, &values[..done], u64::MAX, &mut Zeros::default());
+        self.positive.restore_shape(shapes.0);
+        self.negative.restore_shape(shapes.1);
+        let index = done + chunk.iter().position(|value| !value.is_finite()).expect("a non-finite value");
+        return Err(MetricsError::Range(format!(
+          "Sketch.addBatch: values[{index}] is {}; samples must be finite numbers. Nothing of this batch was added.",
+          format_number(values[index])
+        )));
       }
-      neumaier(&mut sum, &mut compensation, value);
-      min = if value < min { value } else { min };
-      max = if value > max { value } else { max };
+      // The lanes' extremes so far bound this chunk: when they show one sign only, the chunk
+      // takes the fast path (which also holds the lanes' extremes, so it never over-allocates).
+      let low = lanes.mins.iter().fold(f64::INFINITY, |low, &value| low.min(value));
+      let high = lanes.maxes.iter().fold(f64::NEG_INFINITY, |high, &value| high.max(value));
+      if low >= MIN_INDEXABLE {
+        self.positive.add_run(&self.mapping.table, chunk, low, high, 0, 1);
+      } else if high <= -MIN_INDEXABLE {
+        self.negative.add_run(&self.mapping.table, chunk, -high, -low, SIGN_BIT, 1);
+      } else {
+        bin_values(&self.mapping, &mut self.positive, &mut self.negative, chunk, 1, &mut zeros);
+      }
     }
-    self.sum = sum;
-    self.sum_compensation = compensation;
+    for lane in 0..SUM_LANES {
+      self.sums[(rotation + lane) % SUM_LANES] = lanes.sums[lane];
+      self.compensations[(rotation + lane) % SUM_LANES] = lanes.compensations[lane];
+    }
+    let (mut min, mut max) = (self.min, self.max);
+    for lane in 0..SUM_LANES {
+      min = lesser(lanes.mins[lane], min);
+      max = greater(lanes.maxes[lane], max);
+    }
+    // The lanes compare with `<` and `>`, which do not order -0 and +0; settle zeros by sign.
+    if min == 0.0 {
+      min = if zeros.negative_zero || self.min.to_bits() == SIGN_BIT { -0.0 } else { 0.0 };
+    }
+    if max == 0.0 {
+      max = if zeros.positive_zero || self.max.to_bits() == 0 { 0.0 } else { -0.0 };
+    }
     self.min = min;
     self.max = max;
-    self.zero_count += zero_count;
+    self.zero_count += zeros.count;
     self.count += values.len() as u64;
     Ok(())
   }
@@ -157,19 +267,30 @@ impl Sketch {
     self.negative.merge(&other.negative);
     self.zero_count += other.zero_count;
     self.count += other.count;
-    neumaier(&mut self.sum, &mut self.sum_compensation, other.sum);
-    self.sum_compensation += other.sum_compensation;
-    if other.min < self.min {
-      self.min = other.min;
-    }
-    if other.max > self.max {
-      self.max = other.max;
-    }
+    // The other sketch's sum enters lane 0 folded, exactly as it would through its bytes.
+    let (sum, compensation) = other.folded_sum();
+    neumaier(&mut self.sums[0], &mut self.compensations[0], sum);
+    self.compensations[0] += compensation;
+    self.min = lesser(other.min, self.min);
+    self.max = greater(other.max, self.max);
     Ok(())
   }
 
+  /// The lanes folded into one compensated pair `(sum, compensation)`, in lane order.
+  pub fn folded_sum(&self) -> (f64, f64) {
+    let (mut sum, mut compensation) = (0.0, 0.0);
+    for lane in 0..SUM_LANES {
+      neumaier(&mut sum, &mut compensation, self.sums[lane]);
+    }
+    for lane in 0..SUM_LANES {
+      compensation += self.compensations[lane];
+    }
+    (sum, compensation)
+  }
+
   pub fn total_sum(&self) -> f64 {
-    self.sum + self.sum_compensation
+    let (sum, compensation) = self.folded_sum();
+    sum + compensation
   }
 
   /// Smallest sample, NaN when empty.
@@ -223,7 +344,8 @@ impl Sketch {
     let mut bytes = Vec::with_capacity(HEADER_LENGTH + 16 + self.positive.counts.len() + self.negative.counts.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&[FORMAT_VERSION, 0, 0, 0]);
-    for value in [self.mapping.relative_accuracy, self.sum, self.sum_compensation, self.min, self.max] {
+    let (sum, compensation) = self.folded_sum();
+    for value in [self.mapping.relative_accuracy, sum, compensation, self.min, self.max] {
       bytes.extend_from_slice(&value.to_le_bytes());
     }
     write_varint(&mut bytes, self.count);
@@ -247,6 +369,12 @@ impl Sketch {
     if &bytes[0..4] != MAGIC {
       return Err(corrupt("missing the NCSK magic"));
     }
+    if bytes[4] == 1 {
+      return Err(MetricsError::Corrupt(
+        "Sketch.fromBytes: format version 1 (the cubic bin mapping of earlier builds) cannot be read by this build, which reads version 2 (a table-driven bin mapping with different bins); re-create the sketch from its samples."
+          .to_string(),
+      ));
+    }
     if bytes[4] != FORMAT_VERSION {
       return Err(MetricsError::Corrupt(format!(
         "Sketch.fromBytes: format version {} is not supported (this build reads version {FORMAT_VERSION}). Upgrade @novacron/native-metrics.",
@@ -262,8 +390,8 @@ impl Sketch {
     let relative_accuracy = read_f64(8);
     check_relative_accuracy(relative_accuracy).map_err(|_| corrupt("invalid relative accuracy"))?;
     let mut sketch = Sketch::new(relative_accuracy)?;
-    sketch.sum = read_f64(16);
-    sketch.sum_compensation = read_f64(24);
+    sketch.sums[0] = read_f64(16);
+    sketch.compensations[0] = read_f64(24);
     sketch.min = read_f64(32);
     sketch.max = read_f64(40);
     let mut reader = Reader { bytes: &bytes[..body_length], position: HEADER_LENGTH };
@@ -279,7 +407,7 @@ impl Sketch {
       return Err(corrupt("bin counts do not add up to the count"));
     }
     let consistent = if sketch.count == 0 {
-      sketch.min == f64::INFINITY && sketch.max == f64::NEG_INFINITY && sketch.sum == 0.0 && sketch.sum_compensation == 0.0
+      sketch.min == f64::INFINITY && sketch.max == f64::NEG_INFINITY && sketch.sums[0] == 0.0 && sketch.compensations[0] == 0.0
     } else {
       // The sum may have overflowed to a non-finite value; min and max cannot.
       sketch.min.is_finite() && sketch.max.is_finite() && sketch.min <= sketch.max
@@ -465,6 +593,73 @@ mod tests {
     let error = sketch.add_batch(&[3.0, f64::NAN, 4.0]).unwrap_err();
     assert!(error.to_string().contains("values[1] is NaN"));
     assert_eq!(sketch, before);
+  }
+
+  #[test]
+  fn rejects_non_finite_late_in_a_long_batch_and_undoes_the_earlier_chunks() {
+    let mut sketch = Sketch::new(0.01).unwrap();
+    sketch.add_batch(&[1.0, -2.0, 0.0]).unwrap();
+    let before = sketch.clone();
+    let mut values = data(5, 3 * CHUNK + 17);
+    values[CHUNK + 5] = 1e300; // grows the positive store mid-batch
+    values[2 * CHUNK + 3] = -1e-300; // and the negative one
+    let bad = 3 * CHUNK + 9;
+    values[bad] = f64::NEG_INFINITY;
+    let error = sketch.add_batch(&values).unwrap_err();
+    assert!(error.to_string().contains(&format!("values[{bad}] is -Infinity")), "{error}");
+    assert_eq!(sketch, before);
+    values[bad] = 3.0;
+    sketch.add_batch(&values).unwrap();
+    assert_eq!(sketch.count, 3 + values.len() as u64);
+  }
+
+  #[test]
+  fn batches_and_single_adds_give_the_same_sketch() {
+    let values = data(11, 10_007);
+    let mut whole = Sketch::new(0.01).unwrap();
+    whole.add_batch(&values).unwrap();
+    let mut pieces = Sketch::new(0.01).unwrap();
+    let mut singles = Sketch::new(0.01).unwrap();
+    let mut start = 0;
+    for size in [1usize, 3, 2048, 5, 4096, 0, 7].iter().cycle() {
+      if start >= values.len() {
+        break;
+      }
+      let end = (start + size).min(values.len());
+      pieces.add_batch(&values[start..end]).unwrap();
+      start = end;
+    }
+    for &value in &values {
+      singles.add_finite(value);
+    }
+    assert_eq!(pieces, whole);
+    assert_eq!(singles, whole);
+    assert_eq!(whole.to_bytes(), singles.to_bytes());
+  }
+
+  #[test]
+  fn min_and_max_order_signed_zeros() {
+    for values in [[0.0, -0.0], [-0.0, 0.0]] {
+      let mut sketch = Sketch::new(0.01).unwrap();
+      sketch.add_batch(&values).unwrap();
+      assert_eq!(sketch.min.to_bits(), (-0.0f64).to_bits());
+      assert_eq!(sketch.max.to_bits(), 0.0f64.to_bits());
+      let mut single = Sketch::new(0.01).unwrap();
+      single.add_finite(values[0]);
+      single.add_finite(values[1]);
+      assert_eq!(single, sketch);
+    }
+  }
+
+  #[test]
+  fn rejects_version_1_bytes_with_a_clear_error() {
+    let mut bytes = Sketch::new(0.01).unwrap().to_bytes();
+    bytes[4] = 1;
+    let body = bytes.len() - 4;
+    let checksum = crc32(&bytes[..body]);
+    bytes[body..].copy_from_slice(&checksum.to_le_bytes());
+    let error = Sketch::from_bytes(&bytes).unwrap_err();
+    assert!(error.to_string().contains("format version 1"), "{error}");
   }
 
   #[test]

@@ -108,6 +108,78 @@ describe.each(backendsUnderTest())('Sketch on the $name backend', (backend) => {
     expect(Buffer.from(sketch.toBytes()).equals(Buffer.from(before))).toBe(true);
   });
 
+  it('undoes every earlier chunk of a long batch when a late value is not finite', () => {
+    const sketch = new Sketch();
+    sketch.addBatch(new Float64Array([3, -7, 0]));
+    const before = sketch.toBytes();
+    const values = mixedValues(9, 20_000);
+    values[3_000] = 1e300; // new bins far above the current ones
+    values[9_000] = -1e-300; // and far below, on the negative side
+    values[17_000] = Number.NaN;
+    expect(() => sketch.addBatch(values)).toThrow(/values\[17000\] is NaN/);
+    expect(Buffer.from(sketch.toBytes()).equals(Buffer.from(before))).toBe(true);
+    expect(sketch.count).toBe(3);
+    const positives = new Float64Array(10_000).map((_, index) => 1 + index);
+    positives[9_999] = Number.POSITIVE_INFINITY; // a one-signed batch takes the fast path
+    expect(() => sketch.addBatch(positives)).toThrow(/values\[9999\] is Infinity/);
+    expect(Buffer.from(sketch.toBytes()).equals(Buffer.from(before))).toBe(true);
+  });
+
+  it('orders signed zeros: min is -0 and max is +0 whatever the order they came in', () => {
+    for (const values of [
+      [0, -0],
+      [-0, 0],
+    ]) {
+      const batch = new Sketch();
+      batch.addBatch(Float64Array.from(values));
+      const single = new Sketch();
+      for (const value of values) single.add(value);
+      for (const sketch of [batch, single]) {
+        expect(Object.is(sketch.min, -0)).toBe(true);
+        expect(Object.is(sketch.max, 0)).toBe(true);
+      }
+    }
+  });
+
+  it('keeps values at and next to every bin boundary within the accuracy (1e-5 to 0.9)', () => {
+    const words = new Uint32Array(2);
+    const bits = new Float64Array(words.buffer);
+    const neighbours = (value: number): number[] => {
+      bits[0] = value;
+      const [low, high] = [words[0]!, words[1]!];
+      const result: number[] = [];
+      for (const delta of [-1, 1]) {
+        words[0] = (low + delta) >>> 0;
+        words[1] = high + (delta < 0 && low === 0 ? -1 : delta > 0 && low === 0xffffffff ? 1 : 0);
+        result.push(bits[0]);
+      }
+      return result;
+    };
+    for (const accuracy of [1e-5, 0.001, 0.01, 0.05, 0.3, 0.9]) {
+      const boundaries = new Sketch({ relativeAccuracy: accuracy });
+      const spread = accuracy >= 0.1 ? 4 : 1 + 4 * accuracy;
+      const values: number[] = [Number.MAX_VALUE, 2.2250738585072014e-308];
+      // Every 2^-12 step of the mantissa (every 7th above 1e-3) in octaves from the smallest to
+      // the largest, plus both float neighbours of each: the bin boundaries sit on this grid.
+      for (const octave of [-1022, -40, 0, 1, 60, 1023]) {
+        for (let step = 0; step < 4096; step += accuracy < 0.001 ? 1 : 7) {
+          const value = (1 + step / 4096) * 2 ** octave;
+          values.push(value, ...neighbours(value));
+        }
+      }
+      for (const value of values) {
+        // Neighbours a few bins away keep the clamp to [min, max] from hiding the bin value.
+        const sketch = new Sketch({ relativeAccuracy: accuracy });
+        sketch.addBatch(
+          new Float64Array([value / spread, value, Math.min(value * spread, Number.MAX_VALUE)]),
+        );
+        expectWithinAccuracy(sketch.quantile(0.5), value, accuracy);
+      }
+      boundaries.addBatch(Float64Array.from(values));
+      expect(boundaries.count).toBe(values.length);
+    }
+  });
+
   it('answers NaN for quantiles, min and max of an empty sketch, and rejects q outside [0, 1]', () => {
     const sketch = new Sketch();
     expect(sketch.quantile(0.5)).toBeNaN();
@@ -120,21 +192,22 @@ describe.each(backendsUnderTest())('Sketch on the $name backend', (backend) => {
     expect(() => sketch.quantiles(new Float64Array([0.5, -1]))).toThrow(/qs\[1\]/);
   });
 
-  it('rejects a relative accuracy outside (0, 1)', () => {
-    for (const relativeAccuracy of [0, 1, -0.1, Number.NaN]) {
+  it('rejects a relative accuracy outside [1e-5, 1)', () => {
+    for (const relativeAccuracy of [0, 1, -0.1, Number.NaN, 9e-6]) {
       expect(() => new Sketch({ relativeAccuracy })).toThrow(RangeError);
     }
+    expect(new Sketch({ relativeAccuracy: 1e-5 }).relativeAccuracy).toBe(1e-5);
   });
 
-  it('writes a versioned, stable byte format (golden bytes of format 1)', () => {
+  it('writes a versioned, stable byte format (golden bytes of format 2)', () => {
     const sketch = new Sketch();
     sketch.addBatch(new Float64Array([-1.5, 0, 1, 2, 2, 1000]));
     const hex = Buffer.from(sketch.toBytes()).toString('hex');
-    expect(hex.slice(0, 16)).toBe('4e43534b01000000'); // "NCSK", version 1
-    // Format 1 is frozen: a change here breaks every stored sketch, so it needs a new version byte.
+    expect(hex.slice(0, 16)).toBe('4e43534b02000000'); // "NCSK", version 2
+    // Format 2 is frozen: a change here breaks every stored sketch, so it needs a new version byte.
     expect(hex.length / 2).toBe(409);
     expect(createHash('sha256').update(sketch.toBytes()).digest('hex')).toBe(
-      '1e221bc5b38c761b6beeae251ed9b22ccf0303190a5b09a983c13ed6e6e0e604',
+      'd8af229e23f2a1539aac59492a466a5e6424e8b87469c7f0057f738e44744ef5',
     );
     const decoded = Sketch.fromBytes(sketch.toBytes());
     expect(decoded.quantile(0.5)).toBe(sketch.quantile(0.5));
@@ -157,12 +230,15 @@ describe.each(backendsUnderTest())('Sketch on the $name backend', (backend) => {
     const future = bytes.slice();
     future[4] = 9;
     expect(() => Sketch.fromBytes(future)).toThrow(/version 9 is not supported/);
+    const old = bytes.slice();
+    old[4] = 1; // format 1 (the cubic mapping of earlier builds) is refused by name, checksum or not
+    expect(() => Sketch.fromBytes(old)).toThrow(/format version 1 .*re-create the sketch/);
   });
 
   it('survives fuzzed random bytes (fast-check): a sketch or an Error, nothing else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), fc.boolean(), (random, withHeader) => {
-        const bytes = withHeader ? Uint8Array.from([0x4e, 0x43, 0x53, 0x4b, 1, 0, 0, 0, ...random]) : random;
+        const bytes = withHeader ? Uint8Array.from([0x4e, 0x43, 0x53, 0x4b, 2, 0, 0, 0, ...random]) : random;
         try {
           const decoded = Sketch.fromBytes(bytes);
           expect(decoded.count).toBeGreaterThanOrEqual(0);

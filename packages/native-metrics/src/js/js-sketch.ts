@@ -1,11 +1,13 @@
 // biome-ignore-all lint/complexity/useMathMinMax: comparisons mirror the Rust code exactly (NaN and signed-zero behaviour), which Math.min/Math.max would not.
 import type { Sketch, SketchOptions } from '../metrics-backend.js';
 import { DenseStore } from './dense-store.js';
-import { LogMapping, MIN_INDEXABLE } from './log-mapping.js';
+import { HIGH_WORD, LogMapping, MIN_INDEXABLE, MIN_RELATIVE_ACCURACY } from './log-mapping.js';
 import { decodeSketch, encodeSketch } from './sketch-codec.js';
 
 /** Default relative accuracy of sketches (1 %). */
 export const DEFAULT_RELATIVE_ACCURACY = 0.01;
+/** Compensated-sum lanes; sample `i` of a sketch (counting from its first) goes to lane `i % 4`. */
+const SUM_LANES = 4;
 
 /**
  * Checks a relative accuracy option and returns it (default {@link DEFAULT_RELATIVE_ACCURACY}).
@@ -14,10 +16,21 @@ export const DEFAULT_RELATIVE_ACCURACY = 0.01;
  */
 export function checkRelativeAccuracy(relativeAccuracy: number | undefined): number {
   const value = relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 1) return value;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= MIN_RELATIVE_ACCURACY && value < 1)
+    return value;
   throw new RangeError(
-    `Sketch: relativeAccuracy is ${String(value)}; it must be a number strictly between 0 and 1 (default 0.01).`,
+    `Sketch: relativeAccuracy is ${String(value)}; it must be a number from 0.00001 up to, not including, 1 (default 0.01).`,
   );
+}
+
+/** The smaller of two samples; of two zeros, -0 (mirrors `lesser` in `src/sketch.rs`). */
+function lesser(a: number, b: number): number {
+  return a < b || (a === b && a === 0 && Object.is(a, -0)) ? a : b;
+}
+
+/** The larger of two samples; of two zeros, +0. */
+function greater(a: number, b: number): number {
+  return a > b || (a === b && a === 0 && Object.is(a, 0)) ? a : b;
 }
 
 /**
@@ -34,13 +47,14 @@ export class JsSketch implements Sketch {
   /** @internal */ negative = new DenseStore();
   /** @internal */ zeroCount = 0;
   /** @internal */ total = 0;
-  /** @internal */ rawSum = 0;
-  /** @internal */ sumCompensation = 0;
+  /** @internal Neumaier-compensated sums per lane (mirrors `sums` in `src/sketch.rs`). */
+  sums = new Float64Array(SUM_LANES);
+  /** @internal */ compensations = new Float64Array(SUM_LANES);
   /** @internal */ rawMin = Number.POSITIVE_INFINITY;
   /** @internal */ rawMax = Number.NEGATIVE_INFINITY;
 
   constructor(options?: SketchOptions) {
-    this.mapping = new LogMapping(checkRelativeAccuracy(options?.relativeAccuracy));
+    this.mapping = LogMapping.of(checkRelativeAccuracy(options?.relativeAccuracy));
   }
 
   /** Decodes bytes written by either backend's `toBytes`. */
@@ -54,11 +68,25 @@ export class JsSketch implements Sketch {
     sketch.negative = decoded.negative;
     sketch.zeroCount = decoded.zeroCount;
     sketch.total = decoded.count;
-    sketch.rawSum = decoded.sum;
-    sketch.sumCompensation = decoded.sumCompensation;
+    sketch.sums[0] = decoded.sum;
+    sketch.compensations[0] = decoded.sumCompensation;
     sketch.rawMin = decoded.min;
     sketch.rawMax = decoded.max;
     return sketch;
+  }
+
+  /** @internal The lanes folded into one compensated pair `[sum, compensation]`, in lane order. */
+  foldedSum(): [number, number] {
+    let sum = 0;
+    let compensation = 0;
+    for (let lane = 0; lane < SUM_LANES; lane += 1) {
+      const value = this.sums[lane]!;
+      const next = sum + value;
+      compensation += Math.abs(sum) >= Math.abs(value) ? sum - next + value : value - next + sum;
+      sum = next;
+    }
+    for (let lane = 0; lane < SUM_LANES; lane += 1) compensation += this.compensations[lane]!;
+    return [sum, compensation];
   }
 
   get count(): number {
@@ -66,7 +94,8 @@ export class JsSketch implements Sketch {
   }
 
   get sum(): number {
-    return this.rawSum + this.sumCompensation;
+    const [sum, compensation] = this.foldedSum();
+    return sum + compensation;
   }
 
   get min(): number {
@@ -93,13 +122,13 @@ export class JsSketch implements Sketch {
     if (value >= MIN_INDEXABLE) this.positive.add(this.mapping.index(value), 1);
     else if (value <= -MIN_INDEXABLE) this.negative.add(this.mapping.index(-value), 1);
     else this.zeroCount += 1;
-    const sum = this.rawSum;
+    const lane = this.total % SUM_LANES;
+    const sum = this.sums[lane]!;
     const next = sum + value;
-    if (Math.abs(sum) >= Math.abs(value)) this.sumCompensation += sum - next + value;
-    else this.sumCompensation += value - next + sum;
-    this.rawSum = next;
-    if (value < this.rawMin) this.rawMin = value;
-    if (value > this.rawMax) this.rawMax = value;
+    this.compensations[lane]! += Math.abs(sum) >= Math.abs(value) ? sum - next + value : value - next + sum;
+    this.sums[lane] = next;
+    this.rawMin = lesser(value, this.rawMin);
+    this.rawMax = greater(value, this.rawMax);
     this.total += 1;
   }
 
@@ -115,28 +144,34 @@ export class JsSketch implements Sketch {
         );
       }
     }
+    // The high words of the values, read in place: sign, exponent and the mantissa bits that
+    // select the bin (the same bits the Rust mapping reads).
+    const words = new Uint32Array(values.buffer, values.byteOffset, length * 2);
     const mapping = this.mapping;
     const positive = this.positive;
     const negative = this.negative;
-    let sum = this.rawSum;
-    let compensation = this.sumCompensation;
+    const sums = this.sums;
+    const compensations = this.compensations;
+    let lane = this.total % SUM_LANES;
     let min = this.rawMin;
     let max = this.rawMax;
     let zeroCount = 0;
     for (let index = 0; index < length; index += 1) {
       const value = values[index]!;
-      if (value >= MIN_INDEXABLE) positive.add(mapping.index(value), 1);
-      else if (value <= -MIN_INDEXABLE) negative.add(mapping.index(-value), 1);
+      const high = words[2 * index + HIGH_WORD]!;
+      if (high >= 0x00100000 && high < 0x80000000) positive.add(mapping.indexOfHighWord(high), 1);
+      else if (high >= 0x80100000) negative.add(mapping.indexOfHighWord(high & 0x7fffffff), 1);
       else zeroCount += 1;
+      const sum = sums[lane]!;
       const next = sum + value;
-      if (Math.abs(sum) >= Math.abs(value)) compensation += sum - next + value;
-      else compensation += value - next + sum;
-      sum = next;
-      min = value < min ? value : min;
-      max = value > max ? value : max;
+      compensations[lane]! += Math.abs(sum) >= Math.abs(value) ? sum - next + value : value - next + sum;
+      sums[lane] = next;
+      lane = (lane + 1) % SUM_LANES;
+      if (value < min) min = value;
+      else if (value === 0 && min === 0) min = lesser(value, min);
+      if (value > max) max = value;
+      else if (value === 0 && max === 0) max = greater(value, max);
     }
-    this.rawSum = sum;
-    this.sumCompensation = compensation;
     this.rawMin = min;
     this.rawMax = max;
     this.zeroCount += zeroCount;
@@ -155,15 +190,15 @@ export class JsSketch implements Sketch {
     this.negative.merge(source.negative);
     this.zeroCount += source.zeroCount;
     this.total += source.total;
-    const sum = this.rawSum;
-    const value = source.rawSum;
+    // The other sketch's sum enters lane 0 folded, exactly as it would through its bytes.
+    const [value, valueCompensation] = source.foldedSum();
+    const sum = this.sums[0]!;
     const next = sum + value;
-    if (Math.abs(sum) >= Math.abs(value)) this.sumCompensation += sum - next + value;
-    else this.sumCompensation += value - next + sum;
-    this.rawSum = next;
-    this.sumCompensation += source.sumCompensation;
-    if (source.rawMin < this.rawMin) this.rawMin = source.rawMin;
-    if (source.rawMax > this.rawMax) this.rawMax = source.rawMax;
+    this.compensations[0]! += Math.abs(sum) >= Math.abs(value) ? sum - next + value : value - next + sum;
+    this.sums[0] = next;
+    this.compensations[0]! += valueCompensation;
+    this.rawMin = lesser(source.rawMin, this.rawMin);
+    this.rawMax = greater(source.rawMax, this.rawMax);
   }
 
   quantile(q: number): number {
@@ -197,10 +232,11 @@ export class JsSketch implements Sketch {
   }
 
   toBytes(): Uint8Array {
+    const [sum, sumCompensation] = this.foldedSum();
     return encodeSketch({
       relativeAccuracy: this.relativeAccuracy,
-      sum: this.rawSum,
-      sumCompensation: this.sumCompensation,
+      sum,
+      sumCompensation,
       min: this.rawMin,
       max: this.rawMax,
       count: this.total,

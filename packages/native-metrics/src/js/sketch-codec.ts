@@ -1,7 +1,8 @@
 import { DenseStore } from './dense-store.js';
+import { MIN_RELATIVE_ACCURACY } from './log-mapping.js';
 
-/** Version of the byte format (`NCSK` magic, version byte, checksum trailer). */
-export const SKETCH_FORMAT_VERSION = 1;
+/** Version of the byte format (`NCSK` magic, version byte, checksum trailer); 2 = table-driven bins. */
+export const SKETCH_FORMAT_VERSION = 2;
 const HEADER_LENGTH = 48;
 const MAX_COUNT = 2 ** 53;
 
@@ -167,6 +168,11 @@ export function decodeSketch(bytes: Uint8Array): SketchFields {
   if (bytes[0] !== 0x4e || bytes[1] !== 0x43 || bytes[2] !== 0x53 || bytes[3] !== 0x4b) {
     throw corrupt('missing the NCSK magic');
   }
+  if (bytes[4] === 1) {
+    throw new Error(
+      'Sketch.fromBytes: format version 1 (the cubic bin mapping of earlier builds) cannot be read by this build, which reads version 2 (a table-driven bin mapping with different bins); re-create the sketch from its samples.',
+    );
+  }
   if (bytes[4] !== SKETCH_FORMAT_VERSION) {
     throw new Error(
       `Sketch.fromBytes: format version ${bytes[4]} is not supported (this build reads version ${SKETCH_FORMAT_VERSION}). Upgrade @novacron/native-metrics.`,
@@ -178,7 +184,9 @@ export function decodeSketch(bytes: Uint8Array): SketchFields {
     throw corrupt('checksum mismatch');
   }
   const relativeAccuracy = view.getFloat64(8, true);
-  if (!(Number.isFinite(relativeAccuracy) && relativeAccuracy > 0 && relativeAccuracy < 1)) {
+  if (
+    !(Number.isFinite(relativeAccuracy) && relativeAccuracy >= MIN_RELATIVE_ACCURACY && relativeAccuracy < 1)
+  ) {
     throw corrupt('invalid relative accuracy');
   }
   const reader = new ByteReader(bytes.subarray(0, bodyLength));
