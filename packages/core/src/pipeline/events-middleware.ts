@@ -21,7 +21,8 @@ export function eventsMiddleware(events: EventBus, tracer: Tracer): Middleware {
   return {
     name: 'events',
     async handle(operation, next) {
-      const started = performance.now();
+      const timed = events.listenerCount('operation.success') + events.listenerCount('operation.failure') > 0;
+      const started = timed ? performance.now() : 0;
       const span = tracing
         ? tracer.startSpan(operation.name, { provider: operation.provider, operationId: operation.id })
         : undefined;

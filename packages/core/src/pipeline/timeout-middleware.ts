@@ -25,12 +25,18 @@ interface SharedDeadline {
  * hundreds of calls instead of one each, which is most of this step's cost.
  */
 export function timeoutMiddleware(): Middleware {
-  const shared = new Map<string, SharedDeadline>();
+  // provider -> timeoutMs -> the open window (nested maps: no key string to build on every call)
+  const shared = new Map<string, Map<number, SharedDeadline>>();
 
   const joinSharedDeadline = (provider: string, timeoutMs: number): SharedDeadline => {
-    const key = `${provider}\u0000${timeoutMs}`;
+    let byTimeout = shared.get(provider);
+    if (byTimeout === undefined) {
+      byTimeout = new Map();
+      shared.set(provider, byTimeout);
+    }
+    const windows = byTimeout;
     const now = performance.now();
-    let deadline = shared.get(key);
+    let deadline = windows.get(timeoutMs);
     if (deadline === undefined || now >= deadline.closesAt) {
       const controller = new AbortController();
       // Every operation of the window (and the driver calls under it) may listen to this one signal.
@@ -41,11 +47,11 @@ export function timeoutMiddleware(): Middleware {
         closesAt: now + DEADLINE_WINDOW_MS,
         timer: setTimeout(() => {
           controller.abort(timeoutError(provider, timeoutMs));
-          if (shared.get(key) === fresh) shared.delete(key);
+          if (windows.get(timeoutMs) === fresh) windows.delete(timeoutMs);
         }, timeoutMs + DEADLINE_WINDOW_MS),
       };
       deadline = fresh;
-      shared.set(key, deadline);
+      windows.set(timeoutMs, deadline);
     }
     if (deadline.running === 0) deadline.timer.ref();
     deadline.running += 1;
