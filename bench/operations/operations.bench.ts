@@ -12,7 +12,8 @@ import { createSimDriver } from '@novacron/driver-sim';
 
 const GET_CALLS = 20_000;
 const CREATES = 10_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
+const WARMUP_ROUNDS = 3;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -69,7 +70,10 @@ async function createRound(
 
 /** Sequential versus concurrency 64 at one simulated latency; the sequential run uses fewer creates (it is slow). */
 async function speedupAt(latencyMs: number, sequentialCount: number) {
+  // Warm-up rounds (not counted) let V8 optimise the hot paths and size its heap, as in any long-running service.
+  await createRound(1, sequentialCount / 10, latencyMs);
   const sequential = await createRound(1, sequentialCount, latencyMs);
+  for (let round = 0; round < WARMUP_ROUNDS; round++) await createRound(64, CREATES, latencyMs);
   const rounds: Array<{ perSecond: number; cpuUsPerCreate: number }> = [];
   for (let round = 0; round < ROUNDS; round++) rounds.push(await createRound(64, CREATES, latencyMs));
   const concurrent = rounds.sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rounds.length / 2)]!;
@@ -111,7 +115,9 @@ const rows = [
     `${(cpuBoundPerSecond / at1ms.sequential.perSecond).toFixed(1)}x sequential at most`,
   ],
 ];
-console.log('\nNovaCron operations pipeline on driver-sim (medians of 3 rounds)\n');
+console.log(
+  `\nNovaCron operations pipeline on driver-sim (medians of ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds)\n`,
+);
 const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
 for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  |  '));
 
