@@ -185,6 +185,49 @@ impl Context<'_> {
     value
   }
 
+  /// Interleaved order: items grouped by their dominant dimension (largest demand relative to
+  /// that dimension's total demand), each group by decreasing L1 size, merged by always taking
+  /// the group whose dominant dimension has had the smallest share of its total demand so far.
+  /// Runs of one shape then alternate with complementary shapes.
+  fn order_interleaved(&self) -> Vec<u32> {
+    let d = self.d;
+    let mut total = vec![0.0; d];
+    for item in 0..self.n {
+      for k in 0..d {
+        total[k] += self.demand[item * d + k] * self.scale[k];
+      }
+    }
+    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); d];
+    for item in self.order_by(SortKey::L1) {
+      let mut dominant = 0;
+      let mut largest = -1.0;
+      for k in 0..d {
+        let share = if total[k] > 0.0 { self.demand[item as usize * d + k] * self.scale[k] / total[k] } else { 0.0 };
+        if share > largest {
+          largest = share;
+          dominant = k;
+        }
+      }
+      groups[dominant].push(item);
+    }
+    let mut taken = vec![0.0; d];
+    let mut next = vec![0usize; d];
+    let mut order = Vec::with_capacity(self.n);
+    while order.len() < self.n {
+      let mut pick = usize::MAX;
+      for k in 0..d {
+        if next[k] < groups[k].len() && (pick == usize::MAX || taken[k] < taken[pick]) {
+          pick = k;
+        }
+      }
+      let item = groups[pick][next[pick]];
+      next[pick] += 1;
+      taken[pick] += self.demand[item as usize * d + pick] * self.scale[pick] / total[pick];
+      order.push(item);
+    }
+    order
+  }
+
   fn order_by(&self, key: SortKey) -> Vec<u32> {
     let keys: Vec<f64> = (0..self.n).map(|item| self.sort_key(item, key)).collect();
     let mut order: Vec<u32> = (0..self.n as u32).collect();
@@ -854,7 +897,8 @@ pub fn pack_vectors(input: &PackInput) -> MetricsResult<PackOutput> {
       consider(item_centric(&context, group_count, &by_l2, Rule::BestFitL2), &mut best);
       if input.effort == Effort::Improve {
         let by_linf = context.order_by(SortKey::Linf);
-        for order in [&by_l1, &by_l2, &by_linf] {
+        let interleaved = context.order_interleaved();
+        for order in [&by_l1, &by_l2, &by_linf, &interleaved] {
           for rule in [Rule::FirstFit, Rule::BestFitL1, Rule::BestFitL2, Rule::DotProduct] {
             consider(item_centric(&context, group_count, order, rule), &mut best);
           }

@@ -58,6 +58,47 @@ function orderBy(context: Context, key: SortKey): number[] {
   return order;
 }
 
+/**
+ * Interleaved order (mirror of `order_interleaved` in `src/pack.rs`): items grouped by their
+ * dominant dimension (largest demand relative to that dimension's total demand), each group by
+ * decreasing L1 size, merged by always taking the group whose dominant dimension has had the
+ * smallest share of its total demand so far; runs of one shape alternate with complementary ones.
+ */
+function orderInterleaved(context: Context): number[] {
+  const d = context.d;
+  const total = new Float64Array(d);
+  for (let item = 0; item < context.n; item += 1) {
+    for (let k = 0; k < d; k += 1) total[k]! += context.demand[item * d + k]! * context.scale[k]!;
+  }
+  const groups: number[][] = Array.from({ length: d }, () => []);
+  for (const item of orderBy(context, 'l1')) {
+    let dominant = 0;
+    let largest = -1;
+    for (let k = 0; k < d; k += 1) {
+      const share = total[k]! > 0 ? (context.demand[item * d + k]! * context.scale[k]!) / total[k]! : 0;
+      if (share > largest) {
+        largest = share;
+        dominant = k;
+      }
+    }
+    groups[dominant]!.push(item);
+  }
+  const taken = new Float64Array(d);
+  const next = new Array<number>(d).fill(0);
+  const order: number[] = [];
+  while (order.length < context.n) {
+    let pick = -1;
+    for (let k = 0; k < d; k += 1) {
+      if (next[k]! < groups[k]!.length && (pick < 0 || taken[k]! < taken[pick]!)) pick = k;
+    }
+    const item = groups[pick]![next[pick]!]!;
+    next[pick]! += 1;
+    taken[pick]! += (context.demand[item * d + pick]! * context.scale[pick]!) / total[pick]!;
+    order.push(item);
+  }
+  return order;
+}
+
 class State {
   load: Float64Array;
   assignment: Int32Array;
@@ -613,7 +654,7 @@ export function jsPackVectors(input: PackInput): PackResult {
     consider(itemCentric(context, byL2, 'best-fit-l2'));
     if (checked.effort === 'improve') {
       const byLinf = orderBy(context, 'linf');
-      for (const order of [byL1, byL2, byLinf]) {
+      for (const order of [byL1, byL2, byLinf, orderInterleaved(context)]) {
         for (const rule of ['first-fit', 'best-fit-l1', 'best-fit-l2', 'dot-product'] as const)
           consider(itemCentric(context, order, rule));
       }
