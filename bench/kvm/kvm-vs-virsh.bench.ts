@@ -16,8 +16,8 @@ import { promisify } from 'node:util';
 import { createKvmDriver } from '../../packages/driver-kvm/src/index.js';
 import {
   type DomainRef,
-  DomainStatsGroup,
   LibvirtClient,
+  ListDomainsFlag,
 } from '../../packages/driver-kvm/src/libvirt/index.js';
 import {
   kvmAccelerationWorks,
@@ -37,7 +37,8 @@ interface Row {
 }
 
 async function timePerCall(iterations: number, body: () => Promise<unknown>): Promise<number> {
-  await body(); // warm-up
+  // Warm-up: a few calls (as many as the measured ones, at most 20) so that the JIT and the daemon's caches settle.
+  for (let warmUp = 0; warmUp < Math.min(20, iterations); warmUp += 1) await body();
   const start = performance.now();
   for (let index = 0; index < iterations; index += 1) await body();
   return (performance.now() - start) / iterations;
@@ -75,8 +76,16 @@ async function main(): Promise<void> {
       created.push(...(await Promise.all(batch.map((domain) => client.createDomain(domain)))));
     }
 
-    // 1. list every domain with its state: one all-domain stats call (state group) names them all with their state.
-    const listOurs = await timePerCall(50, () => client.getAllDomainStats([], DomainStatsGroup.STATE));
+    // 1. list every domain with its state, as `virsh list --all` shows it (running, paused, shut off, other): one
+    // list call per state class, all in flight at once on one connection. (One all-domain stats call with the state
+    // group gives the same answer plus reasons, at ~20 % more daemon time.)
+    const listByState = () =>
+      Promise.all(
+        [ListDomainsFlag.RUNNING, ListDomainsFlag.PAUSED, ListDomainsFlag.SHUTOFF, ListDomainsFlag.OTHER].map(
+          (flag) => client.listAllDomains(flag),
+        ),
+      );
+    const listOurs = await timePerCall(50, listByState);
     const listVirsh = await timePerCall(5, () => virsh(testUri, 'list', '--all'));
     rows.push({
       operation: 'list 1,000 domains + state',

@@ -103,7 +103,16 @@ export const DomainLifecycleEvent = {
 } as const;
 
 /** `virConnectListAllDomainsFlags`. */
-export const ListDomainsFlag = { ACTIVE: 1, INACTIVE: 2, PERSISTENT: 4, TRANSIENT: 8 } as const;
+export const ListDomainsFlag = {
+  ACTIVE: 1,
+  INACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  RUNNING: 16,
+  PAUSED: 32,
+  SHUTOFF: 64,
+  OTHER: 128,
+} as const;
 
 /** `virDomainStatsTypes`; 0 asks for every group. */
 export const DomainStatsGroup = {
