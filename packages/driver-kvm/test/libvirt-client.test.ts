@@ -9,6 +9,7 @@ import {
   LibvirtError,
   LibvirtErrorCode,
   type LifecycleEvent,
+  ListDomainsFlag,
 } from '../src/libvirt/index.js';
 import {
   type LibvirtDaemon,
@@ -61,6 +62,21 @@ describe.skipIf(!available)('LibvirtClient against a real libvirtd', () => {
       const info = await test.getDomainInfo(domain);
       expect(info.vcpus).toBeGreaterThan(0);
       expect(await test.getDomainXml(domain)).toContain('<name>test</name>');
+    });
+
+    it('lists domains by state class with the list flags', async () => {
+      const defined = await test.defineDomainXml(
+        tinyGuestXml('by-state').replace(/type='(kvm|qemu)'/, "type='test'"),
+      );
+      try {
+        const names = async (flag: number) => (await test.listAllDomains(flag)).map((domain) => domain.name);
+        expect(await names(ListDomainsFlag.RUNNING)).toContain('test');
+        expect(await names(ListDomainsFlag.SHUTOFF)).toContain('by-state');
+        expect(await names(ListDomainsFlag.SHUTOFF)).not.toContain('test');
+        expect(await names(ListDomainsFlag.PAUSED)).not.toContain('by-state');
+      } finally {
+        await test.undefineDomain(defined);
+      }
     });
 
     it("keeps libvirt's error code, domain and message", async () => {
