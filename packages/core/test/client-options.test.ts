@@ -54,3 +54,28 @@ describe('client options that reach drivers', () => {
     expect(seen).toEqual([{ force: false, providerOptions: { aws: { hibernate: true } } }, { force: true }]);
   });
 });
+
+describe('metrics', () => {
+  it('reads host and VM series through the client', async () => {
+    const nc = createNovaCron({ providers: { sim: createSimDriver({ transitionDelayMs: 0 }) } });
+    const vm = await nc.vms.create({
+      provider: 'sim',
+      name: 'measured',
+      resources: { vcpus: 2, memoryMiB: 2048 },
+    });
+    const to = new Date('2026-11-21T12:00:00Z');
+    const query = {
+      metrics: ['cpu.utilization' as const],
+      from: new Date(to.getTime() - 3_600_000),
+      to,
+      stepMs: 60_000,
+    };
+    const [hostSeries] = await nc.hosts.readMetrics('sim', vm.location.hostId!, query);
+    const [vmSeries] = await nc.vms.readMetrics(vm.ref, query);
+    for (const series of [hostSeries!, vmSeries!]) {
+      expect(series.metric).toBe('cpu.utilization');
+      expect(series.values.length).toBe(60);
+      expect(series.timestampsMs.length).toBe(60);
+    }
+  });
+});
