@@ -98,7 +98,7 @@ const MAX_PAGE_SIZE = 1000;
 const DEFAULT_SIZE_FAMILIES = ['t3', 'm5', 'c5', 'r5'];
 
 /**
- * The EC2 driver: NovaCron's {@link DriverV1} over `@aws-sdk/client-ec2`. Make it with {@link createAwsDriver}.
+ * The EC2 driver: NovaCron's `DriverV1` contract over `@aws-sdk/client-ec2`. Make it with {@link createAwsDriver}.
  *
  * The SDK's own retries are off: the NovaCron pipeline is the single retry authority, and this driver only maps
  * EC2's errors onto NovaCron codes (`RequestLimitExceeded` is `THROTTLED`, network failures are `UNAVAILABLE`...).
