@@ -2,14 +2,15 @@
 # Installs the system software NovaCron's tests use on Debian 12 (run as root). Idempotent: it installs only what
 # is missing, so a second run takes a second.
 #  - libvirt + qemu + tini: the KVM driver's tests run real libvirtd daemons and tiny qemu guests; openssl makes
-#    the throwaway CA of its TLS test.
+#    the throwaway CA of its TLS test; openssh-server/-client and netcat-openbsd run its qemu+ssh:// test through a
+#    real sshd on 127.0.0.1 (virt-ssh-helper and `nc -U` on the remote side).
 #  - moto[server] (PyPI): the AWS driver's tests run moto's EC2 server.
 #  - cargo: builds @novacron/native-metrics (Rust through napi-rs); it must already be on the machine (rustup).
 set -euo pipefail
 
 debian_packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
-  qemu-system-x86 qemu-utils tini iproute2 openssl
+  qemu-system-x86 qemu-utils tini iproute2 openssl openssh-server openssh-client netcat-openbsd
 )
 missing=()
 for package in "${debian_packages[@]}"; do

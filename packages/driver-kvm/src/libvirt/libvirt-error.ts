@@ -88,7 +88,7 @@ export class LibvirtProtocolError extends Error {
 export class LibvirtConnectionError extends Error {
   /** Where the client was connecting to (without credentials). */
   readonly target: string;
-  /** True when the daemon refused the client's credentials (TLS certificate); retrying will not help. */
+  /** True when the daemon or the ssh server refused the client's credentials (TLS certificate, ssh key or host key); retrying will not help. */
   readonly refused: boolean;
 
   constructor(message: string, target: string, options?: { cause?: unknown; refused?: boolean }) {

@@ -72,7 +72,8 @@ export class LibvirtRpcConnection {
         new LibvirtConnectionError(
           `libvirt connection to ${options.target} failed: ${error.message}`,
           options.target,
-          { cause: error },
+          // A transport that was refused (ssh key or host key) stays refused.
+          { cause: error, refused: error instanceof LibvirtConnectionError && error.refused },
         ),
       ),
     );

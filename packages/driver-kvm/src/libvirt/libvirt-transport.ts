@@ -10,6 +10,9 @@ import type { ParsedLibvirtUri } from './libvirt-uri.js';
 const TLS_TRUST_ERRORS =
   /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
 
+/** What OpenSSH prints when it refuses the client's key or the server's host key: retrying will not help. */
+const SSH_REFUSALS = /Permission denied|Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/;
+
 /** TLS client settings for `qemu+tls://` (libvirt's default file locations apply to what is not given). */
 export interface LibvirtTlsOptions {
   /** CA certificate (PEM). Default: read from `<pkipath>/cacert.pem` or `/etc/pki/CA/cacert.pem`. */
@@ -86,10 +89,17 @@ function sshStream(uri: ParsedLibvirtUri, options: LibvirtSshOptions | undefined
   });
   child.stdout.on('data', (chunk: Buffer) => stream.push(chunk));
   child.once('exit', (code) => {
+    // A refused key or an unknown host key will be refused again: not worth a retry.
+    const refused = SSH_REFUSALS.test(stderr);
     stream.destroy(
       new LibvirtConnectionError(
-        `ssh to ${uri.host} exited with code ${code}${stderr === '' ? '' : `: ${stderr.trim()}`}`,
+        `ssh to ${uri.host} exited with code ${code}${stderr === '' ? '' : `: ${stderr.trim()}`}${
+          refused
+            ? ' (check the key: keyfile=, the host key: known_hosts=, and the remote authorized_keys)'
+            : ''
+        }`,
         uri.display,
+        { refused },
       ),
     );
   });
