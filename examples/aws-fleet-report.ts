@@ -11,9 +11,9 @@
  *
  * Run: `npx tsx examples/aws-fleet-report.ts`
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createNovaCron } from '@novacron/core';
 import { type AwsPriceTable, createAwsDriver } from '@novacron/driver-aws';
+import { type MotoServer, useMotoServer } from '../scripts/support/moto-server.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1'] as const;
 
@@ -24,12 +24,12 @@ const PRICES: Record<(typeof REGIONS)[number], AwsPriceTable> = {
 };
 
 const real = process.env.AWS_FLEET_REPORT_REAL === '1';
-let moto: ChildProcess | undefined;
-let endpoint: string | undefined;
+let moto: MotoServer | undefined;
 if (!real) {
-  endpoint = process.env.MOTO_URL ?? (await startMoto());
-  await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  moto = await useMotoServer();
+  await moto.reset();
 }
+const endpoint = moto?.url;
 const credentials = real ? undefined : { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 const nc = createNovaCron({
@@ -81,7 +81,7 @@ try {
   if (!real && instances !== 20) throw new Error(`expected the 20 seeded instances, found ${instances}`);
 } finally {
   await nc.close();
-  if (moto !== undefined) moto.kill('SIGTERM');
+  await moto?.stop();
 }
 
 /** A demo fleet on moto: a mix of sizes and states in both regions. */
@@ -111,28 +111,4 @@ async function seedDemoFleet(): Promise<void> {
       await nc.vms.waitUntil(vm.ref, 'stopped');
     }
   }
-}
-
-/** Starts moto_server on a free loopback port and returns its URL. */
-async function startMoto(): Promise<string> {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  moto = child;
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += String(chunk);
-      const match = /Running on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (error) =>
-      reject(
-        new Error(
-          `moto_server could not be started (${error.message}). Install it with: pip install 'moto[server]', or set MOTO_URL.`,
-        ),
-      ),
-    );
-    child.once('exit', (code) => reject(new Error(`moto_server exited with code ${code}:\n${output}`)));
-  });
 }

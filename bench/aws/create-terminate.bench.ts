@@ -14,7 +14,7 @@ import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-
 import { createNovaCron } from '@novacron/core';
 import { createAwsDriver } from '@novacron/driver-aws';
 import PQueue from 'p-queue';
-import { useMotoServer } from './moto-server.js';
+import { useMotoServer } from '../../scripts/support/moto-server.js';
 
 const COUNT = Number(process.env.BENCH_AWS_COUNT ?? 500);
 const ROUNDS = Number(process.env.BENCH_AWS_ROUNDS ?? 5);

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+// Shared by the AWS benchmark and the AWS example (the driver's tests start moto in their vitest global setup).
+
 /** A moto server this process uses: one it started (and stops) or one named by `MOTO_URL`. */
 export interface MotoServer {
   /** `http://127.0.0.1:PORT`. */
@@ -29,7 +31,9 @@ export async function useMotoServer(): Promise<MotoServer> {
     child.stderr.on('data', onData);
     child.once('error', (error) =>
       reject(
-        new Error(`Cannot start moto_server (${error.message}). Install it: pip install 'moto[server]'`),
+        new Error(
+          `Cannot start moto_server (${error.message}). Install it: pip install 'moto[server]', or set MOTO_URL.`,
+        ),
       ),
     );
     child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}:\n${output}`)));
