@@ -205,6 +205,26 @@ describe('the operations pipeline (driver-sim)', () => {
     });
   });
 
+  it('maps what a plain JavaScript driver throws synchronously, or returns without a promise, once initialised', async () => {
+    class PlainDriver extends SimDriver {
+      // Not async on purpose: a driver written without async functions.
+      override doGetVm(vmId: string): Promise<never> {
+        throw new Error(`disk on fire for ${vmId}`);
+      }
+      override doRebootVm(): Promise<void> {
+        return undefined as never;
+      }
+    }
+    const nc = createNovaCron({ providers: { sim: new PlainDriver({ transitionDelayMs: 0 }) } });
+    const vm = await nc.vms.create({ provider: 'sim', name: 'plain', resources: small });
+    const error = await nc.vms.get(vm.ref).catch((thrown: unknown) => thrown);
+    expect(NovaCronError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ provider: 'sim', operation: 'vms.get' });
+    expect((error as Error).message).toContain('disk on fire');
+    await expect(nc.vms.reboot(vm.ref)).resolves.toBeUndefined();
+    await nc.close();
+  });
+
   it('refuses a driver of another specification version with a TypeError', () => {
     const driver = { ...createSimDriver(), specificationVersion: 'v2' };
     expect(() => createNovaCron({ providers: { sim: driver as never } })).toThrow(/supports 'v1'/);

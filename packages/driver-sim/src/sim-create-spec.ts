@@ -20,6 +20,10 @@ export interface ResolvedCreateSpec {
   tags: Record<string, string>;
   /** From `providerOptions.sim.dirtyRateMiBps`, in bytes per second. */
   dirtyRateBytesPerSecond: number | undefined;
+  /** Kept only to tell a retried create from a different one under the same idempotency key. */
+  userData: string | undefined;
+  /** The provider options, as canonical JSON (`undefined` when none), for the same comparison. */
+  providerOptionsJson: string | undefined;
 }
 
 /**
@@ -100,12 +104,17 @@ export function resolveCreateSpec(
     hostId: location.hostId,
     tags: { ...(spec.tags ?? {}) },
     dirtyRateBytesPerSecond: dirtyRateOption(spec.providerOptions?.sim?.dirtyRateMiBps),
+    userData: spec.userData,
+    providerOptionsJson: spec.providerOptions === undefined ? undefined : canonicalJson(spec.providerOptions),
   };
 }
 
-/** A canonical string of a spec (keys sorted, undefined fields dropped), to tell a retried create from another. */
-export function fingerprintSpec(spec: CreateVmSpec): string {
-  return canonicalJson(spec);
+/**
+ * True when two resolved specs ask for the same VM: how the sim tells a retried create from a different one under
+ * the same idempotency key. Compared only when a key comes back, so a first create pays nothing for it.
+ */
+export function sameCreateSpec(a: ResolvedCreateSpec, b: ResolvedCreateSpec): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 function canonicalJson(value: unknown): string {

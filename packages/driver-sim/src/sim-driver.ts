@@ -25,7 +25,7 @@ import {
 } from '@novacron/core';
 import { SIM_IMAGES, SIM_REGION, SIM_SIZES } from './sim-catalog.js';
 import type { SimControl, SimCounts, SimSnapshot } from './sim-control.js';
-import { fingerprintSpec, resolveCreateSpec } from './sim-create-spec.js';
+import { type ResolvedCreateSpec, resolveCreateSpec, sameCreateSpec } from './sim-create-spec.js';
 import { SimEventHub } from './sim-events.js';
 import { SimFaultInjector } from './sim-faults.js';
 import { SimFleet, type SimVmRecord, toProviderVm } from './sim-fleet.js';
@@ -53,7 +53,7 @@ interface InFlightMigration {
 /** What a create's idempotency key remembers: the VM, the spec, and the VM's last record once deleted. */
 interface IdempotencyEntry {
   vmId: string;
-  fingerprint: string;
+  spec: ResolvedCreateSpec;
   tombstone: ProviderVm | undefined;
 }
 
@@ -216,10 +216,10 @@ export class SimDriver extends DriverBase {
   }
 
   #create(spec: CreateVmSpec, idempotencyKey: string | undefined): ProviderVm {
-    const fingerprint = idempotencyKey === undefined ? '' : fingerprintSpec(spec);
+    const resolved = resolveCreateSpec(spec, this.capabilities, this.#fleet);
     const previous = idempotencyKey === undefined ? undefined : this.#idempotency.get(idempotencyKey);
     if (previous !== undefined) {
-      if (previous.fingerprint !== fingerprint) {
+      if (!sameCreateSpec(previous.spec, resolved)) {
         throw new NovaCronError({
           code: 'CONFLICT',
           message: `Idempotency key '${idempotencyKey}' was already used by the sim driver to create VM ${previous.vmId} from a different spec. Use a new key for a different VM.`,
@@ -228,7 +228,6 @@ export class SimDriver extends DriverBase {
       const existing = this.#fleet.vm(previous.vmId);
       return existing === undefined ? structuredClone(previous.tombstone!) : toProviderVm(existing);
     }
-    const resolved = resolveCreateSpec(spec, this.capabilities, this.#fleet);
     const host = this.#fleet.place(resolved.resources, resolved.zone, resolved.hostId);
     const { id, ordinal } = this.#fleet.nextVmId();
     const record: SimVmRecord = {
@@ -241,11 +240,8 @@ export class SimDriver extends DriverBase {
       size: resolved.size,
       image: resolved.image,
       tags: resolved.tags,
-      addresses: {
-        private: [`10.${(ordinal >>> 16) & 255}.${(ordinal >>> 8) & 255}.${ordinal & 255}`],
-        public: [],
-      },
-      createdAt: new Date(this.#options.now()),
+      privateAddress: `10.${(ordinal >>> 16) & 255}.${(ordinal >>> 8) & 255}.${ordinal & 255}`,
+      createdAtMs: this.#options.now(),
       dirtyRateBytesPerSecond: resolved.dirtyRateBytesPerSecond ?? this.#defaultDirtyRate(id),
       idempotencyKey,
       migrations: 0,
@@ -254,7 +250,7 @@ export class SimDriver extends DriverBase {
     this.#fleet.reserve(host, resolved.resources);
     this.#fleet.add(record);
     if (idempotencyKey !== undefined) {
-      this.#idempotency.set(idempotencyKey, { vmId: id, fingerprint, tombstone: undefined });
+      this.#idempotency.set(idempotencyKey, { vmId: id, spec: resolved, tombstone: undefined });
     }
     this.#emitState(record);
     this.#scheduleTransition(record, 'running', 'booted');

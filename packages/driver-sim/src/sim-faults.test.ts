@@ -36,6 +36,54 @@ describe('idempotent create', () => {
     expect(error.message).toContain(first.id);
   });
 
+  it('refuses a reused key when only the user data or the provider options differ', async () => {
+    const driver = createSimDriver({ transitionDelayMs: 0 });
+    await driver.doCreateVm(
+      {
+        name: 'a',
+        size: 'sim.small',
+        userData: '#!/bin/sh',
+        providerOptions: { sim: { dirtyRateMiBps: 8 } },
+      },
+      createContext('key-2'),
+    );
+    await expectCode(
+      driver.doCreateVm(
+        {
+          name: 'a',
+          size: 'sim.small',
+          userData: '#!/bin/bash',
+          providerOptions: { sim: { dirtyRateMiBps: 8 } },
+        },
+        createContext('key-2'),
+      ),
+      'CONFLICT',
+    );
+    await expectCode(
+      driver.doCreateVm(
+        {
+          name: 'a',
+          size: 'sim.small',
+          userData: '#!/bin/sh',
+          providerOptions: { sim: { dirtyRateMiBps: 9 } },
+        },
+        createContext('key-2'),
+      ),
+      'CONFLICT',
+    );
+    const again = await driver.doCreateVm(
+      {
+        providerOptions: { sim: { dirtyRateMiBps: 8 } },
+        userData: '#!/bin/sh',
+        size: 'sim.small',
+        name: 'a',
+      },
+      createContext('key-2'),
+    );
+    expect(again.name).toBe('a');
+    expect(driver.sim.counts().vms).toBe(1);
+  });
+
   it('after the VM is deleted, the same key returns its last record, terminated, and makes nothing', async () => {
     const driver = createSimDriver({ transitionDelayMs: 0 });
     const vm = await driver.doCreateVm({ name: 'a', size: 'sim.small' }, createContext('key-1'));

@@ -1,5 +1,6 @@
 import { NovaCronError } from '@novacron/core';
-import { hangUntilAborted, sleep, throwIfAborted } from './sim-abort.js';
+import { hangUntilAborted, throwIfAborted } from './sim-abort.js';
+import { SimLatencyScheduler } from './sim-latency.js';
 import {
   SIM_OPERATIONS,
   type SimFaultRule,
@@ -31,6 +32,7 @@ export class SimFaultInjector {
   #faults: SimFaults;
   readonly #random: SeededRandom;
   readonly #stats = new Map<SimOperation, SimOperationStats>();
+  readonly #latencyScheduler = new SimLatencyScheduler();
 
   constructor(seed: number, faults: SimFaults) {
     this.#faults = faults;
@@ -69,7 +71,7 @@ export class SimFaultInjector {
     const rule = this.#ruleFor(operation);
     if (rule !== undefined) {
       const latency = this.#latency(rule);
-      if (latency > 0) await sleep(latency, signal, operation);
+      if (latency > 0) await this.#latencyScheduler.wait(latency, signal, operation);
       if (this.#random.chance(rule.timeoutRate ?? 0)) {
         stats.timeouts += 1;
         await hangUntilAborted(signal, operation);

@@ -2,7 +2,6 @@ import {
   type FullResources,
   NovaCronError,
   type ProviderVm,
-  type VmAddresses,
   type VmFilter,
   type VmState,
   type VmStateName,
@@ -21,8 +20,10 @@ export interface SimVmRecord {
   size: string | undefined;
   image: string | undefined;
   tags: Record<string, string>;
-  addresses: VmAddresses;
-  createdAt: Date;
+  /** Its one private address (sim VMs have no public ones). */
+  privateAddress: string;
+  /** Creation time, ms since the epoch (a number rather than a `Date`: records live long, copies are made per read). */
+  createdAtMs: number;
   /** Dirty-page rate in bytes per second used by the migration model. */
   dirtyRateBytesPerSecond: number;
   /** The idempotency key it was created with. */
@@ -195,9 +196,9 @@ export function toProviderVm(record: SimVmRecord): ProviderVm {
     state: { ...record.state },
     resources: { ...record.resources },
     location: { region: SIM_REGION, zone: record.zone, hostId: record.hostId },
-    addresses: { private: [...record.addresses.private], public: [...record.addresses.public] },
+    addresses: { private: [record.privateAddress], public: [] },
     tags: { ...record.tags },
-    createdAt: new Date(record.createdAt.getTime()),
+    createdAt: new Date(record.createdAtMs),
     raw: { dirtyRateMiBps: record.dirtyRateBytesPerSecond / 1_048_576, migrations: record.migrations },
   };
   if (record.size !== undefined) vm.size = record.size;

@@ -5,6 +5,7 @@ import type { RuntimeDriver } from '../driver/runtime-driver.js';
 import { NovaCronError } from '../errors/novacron-error.js';
 import { type LimitsOptions, type ResolvedLimits, resolveLimits } from '../pipeline/limits.js';
 import type { MiddlewareStack } from '../pipeline/middleware-stack.js';
+import type { Operation } from '../pipeline/operation.js';
 import { neverAbortedSignal } from '../util/abort.js';
 
 /** What an API method hands the runner for one call. */
@@ -76,19 +77,18 @@ export class OperationRunner {
 
   private execute<T>(request: OperationRequest<T>): Promise<T> {
     const runtime = this.runtime(request.provider, request.name);
-    const operation = {
+    const limits = this.limitsFor(request.provider);
+    // One object shape for every operation (no conditional spreads): V8 keeps the middleware monomorphic.
+    const operation: Operation<T> = {
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
       name: request.name,
       provider: request.provider,
       input: request.input,
       idempotent: request.idempotent,
-      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
-      ...(request.schema !== undefined ? { schema: request.schema } : {}),
-      ...(request.check !== undefined ? { check: request.check } : {}),
-      limits:
-        request.timeoutMs === undefined
-          ? this.limitsFor(request.provider)
-          : { ...this.limitsFor(request.provider), timeoutMs: request.timeoutMs },
+      idempotencyKey: request.idempotencyKey,
+      schema: request.schema,
+      check: request.check,
+      limits: request.timeoutMs === undefined ? limits : { ...limits, timeoutMs: request.timeoutMs },
       signal: request.signal ?? neverAbortedSignal,
       attempt: 1,
       run: (context: DriverCallContext) =>

@@ -1,22 +1,23 @@
 import type { EventBus } from '../events/event-bus.js';
-import { formatVmRef, type ProviderVm, type Vm, type VmRef, type VmState } from '../model/vm.js';
+import type { ProviderVm, Vm, VmRef, VmState } from '../model/vm.js';
 
 /**
  * Remembers the last state the client saw for each VM and emits `vm.state` when an operation, list, wait or watch
  * sees it change. Terminated VMs are forgotten, so the map holds only live VMs.
  */
 export class VmStateTracker {
-  private readonly lastSeen = new Map<string, VmState>();
+  /** provider -> VM id -> last state (nested maps: no key string to build for every VM seen). */
+  private readonly lastSeen = new Map<string, Map<string, VmState>>();
 
   constructor(private readonly events: EventBus) {}
 
   /** Records a state observation. */
   observe(ref: VmRef, state: VmState): void {
-    const key = formatVmRef(ref);
-    const previous = this.lastSeen.get(key);
+    const seen = this.seenOn(ref.provider);
+    const previous = seen.get(ref.id);
     if (previous?.name === state.name && previous.reason === state.reason) return;
-    if (state.name === 'terminated') this.lastSeen.delete(key);
-    else this.lastSeen.set(key, state);
+    if (state.name === 'terminated') seen.delete(ref.id);
+    else seen.set(ref.id, state);
     if (this.events.listenerCount('vm.state') === 0) return;
     this.events.safeEmit('vm.state', {
       ref,
@@ -28,7 +29,16 @@ export class VmStateTracker {
 
   /** Records that a VM is gone. */
   forget(ref: VmRef): void {
-    this.lastSeen.delete(formatVmRef(ref));
+    this.lastSeen.get(ref.provider)?.delete(ref.id);
+  }
+
+  private seenOn(provider: string): Map<string, VmState> {
+    let seen = this.lastSeen.get(provider);
+    if (seen === undefined) {
+      seen = new Map();
+      this.lastSeen.set(provider, seen);
+    }
+    return seen;
   }
 
   /**

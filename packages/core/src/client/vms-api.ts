@@ -166,7 +166,10 @@ export class VmsApi {
       provider: request.provider,
       input: request,
       schema: createVmSpecSchema(capabilities),
-      check: (signal) => this.checkSize(request, capabilities, signal),
+      check:
+        request.size === undefined || !capabilities.sizes
+          ? undefined
+          : (signal) => this.checkSize(request, signal),
       idempotent: false,
       idempotencyKey,
       signal: options.signal,
@@ -399,13 +402,9 @@ export class VmsApi {
     }
   }
 
-  private async checkSize(
-    request: CreateVmRequest,
-    capabilities: DriverCapabilities,
-    signal: AbortSignal,
-  ): Promise<void> {
-    if (request.size === undefined || !capabilities.sizes) return;
-    if (await this.sizeCatalog.has(request.provider, request.size, signal)) return;
+  /** Refuses a size the provider's catalog does not list (only asked when a size is given and sizes are listed). */
+  private async checkSize(request: CreateVmRequest, signal: AbortSignal): Promise<void> {
+    if (await this.sizeCatalog.has(request.provider, request.size!, signal)) return;
     throw new NovaCronError({
       code: 'INVALID_ARGUMENT',
       field: 'size',

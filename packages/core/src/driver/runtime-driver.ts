@@ -19,6 +19,8 @@ const REQUIRED_METHODS = [
  */
 export class RuntimeDriver {
   private initPromise: Promise<void> | undefined;
+  /** True once `init` has succeeded. */
+  private initialised = false;
   private closed = false;
 
   constructor(
@@ -39,30 +41,41 @@ export class RuntimeDriver {
    * Runs one driver call: refuses it after close, initialises the driver first, and maps failures.
    * An abort (the caller's or the deadline's) wins over whatever the driver threw because of it.
    */
-  async invoke<T>(
-    operation: string,
-    signal: AbortSignal,
-    call: (driver: DriverV1) => Promise<T>,
-  ): Promise<T> {
+  invoke<T>(operation: string, signal: AbortSignal, call: (driver: DriverV1) => Promise<T>): Promise<T> {
     if (this.closed) {
-      throw new NovaCronError({
-        code: 'UNAVAILABLE',
-        retryable: false,
-        message: `Provider '${this.provider}' is closed; ${operation} was refused. Create a new client to continue.`,
-        provider: this.provider,
-        operation,
-      });
+      return Promise.reject(
+        new NovaCronError({
+          code: 'UNAVAILABLE',
+          retryable: false,
+          message: `Provider '${this.provider}' is closed; ${operation} was refused. Create a new client to continue.`,
+          provider: this.provider,
+          operation,
+        }),
+      );
     }
-    try {
-      await this.ensureInitialised(signal);
-      return await call(this.driver);
-    } catch (error) {
-      if (error instanceof TypeError) throw error;
-      if (signal.aborted && (isAbortError(error) || error === signal.reason || isAbortCode(error))) {
-        throw abortError(signal, this.provider, operation);
+    const mapFailure = (error: unknown): never => {
+      throw this.mapFailure(error, signal, operation);
+    };
+    // Once initialised (every call but the first few), the call goes straight to the driver: no extra await.
+    if (this.initialised) {
+      try {
+        return Promise.resolve(call(this.driver)).catch(mapFailure);
+      } catch (error) {
+        return Promise.reject(this.mapFailure(error, signal, operation));
       }
-      throw toNovaCronError(error, { provider: this.provider, operation });
     }
+    return this.ensureInitialised(signal)
+      .then(() => call(this.driver))
+      .catch(mapFailure);
+  }
+
+  /** An abort (the caller's or the deadline's) wins over whatever the driver threw because of it. */
+  private mapFailure(error: unknown, signal: AbortSignal, operation: string): unknown {
+    if (error instanceof TypeError) return error;
+    if (signal.aborted && (isAbortError(error) || error === signal.reason || isAbortCode(error))) {
+      return abortError(signal, this.provider, operation);
+    }
+    return toNovaCronError(error, { provider: this.provider, operation });
   }
 
   /** Closes the driver once; later calls are refused. */
@@ -78,11 +91,16 @@ export class RuntimeDriver {
   private ensureInitialised(signal: AbortSignal): Promise<void> {
     if (this.initPromise === undefined) {
       const init = this.driver.init?.({ signal }) ?? Promise.resolve();
-      this.initPromise = init.catch((error: unknown) => {
-        // Forget the failure so the next call tries again.
-        this.initPromise = undefined;
-        throw error;
-      });
+      this.initPromise = init.then(
+        () => {
+          this.initialised = true;
+        },
+        (error: unknown) => {
+          // Forget the failure so the next call tries again.
+          this.initPromise = undefined;
+          throw error;
+        },
+      );
     }
     return this.initPromise;
   }

@@ -23,7 +23,8 @@ export function validationMiddleware(): Middleware {
           });
         }
       }
-      await operation.check?.(operation.signal);
+      // Most operations have no extra check: they go on without waiting for an already-settled promise.
+      if (operation.check !== undefined) await operation.check(operation.signal);
       return next(operation);
     },
   };

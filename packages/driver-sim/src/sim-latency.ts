@@ -1,0 +1,155 @@
+import { abortError, wakeOnAbort } from './sim-abort.js';
+
+/** One call waiting out its simulated latency. */
+interface Sleeper {
+  /** When it may resume (`performance.now()` time). */
+  dueAt: number;
+  /** Tie-break: calls due at the same time resume in the order they started. */
+  sequence: number;
+  /** False once resumed or aborted. */
+  waiting: boolean;
+  resolve: () => void;
+  stopWakingOnAbort: () => void;
+}
+
+/**
+ * Simulated network latency, modelled the way a response arrives on a socket: a call that waits `ms` resumes at the
+ * first turn of the event loop after `ms` have passed since it started, however busy the process was meanwhile.
+ * One timer (or one `setImmediate`, when calls are already due) serves every waiting call.
+ *
+ * Why not one `setTimeout` per call: when a turn of the event loop runs longer than the timeout (many calls
+ * finishing at once), Node finds the next timers already overdue and re-arms them for at least another 1 ms. Under
+ * load a "1 ms" call then took 1 ms, plus the busy turn, plus 1 ms more, and all calls fell into lock-step waves with
+ * the process idle between them: the busier the client, the slower the simulated provider. A real provider's
+ * response does not wait for the client's timers. `docs/benchmarks.md` has the measurement.
+ */
+export class SimLatencyScheduler {
+  /** Waiting calls, a binary min-heap on (dueAt, sequence). */
+  readonly #heap: Sleeper[] = [];
+  #sequence = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The due time the armed timer was set for. */
+  #timerDueAt = Number.POSITIVE_INFINITY;
+  #immediate: ReturnType<typeof setImmediate> | undefined;
+  #waiting = 0;
+
+  /** Calls waiting right now. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /**
+   * Resolves once `ms` milliseconds have passed, at the next turn of the event loop; rejects with the abort error
+   * as soon as `signal` aborts. A waiting call keeps the process alive, as a request in flight would.
+   */
+  wait(ms: number, signal: AbortSignal, operation: string): Promise<void> {
+    if (signal.aborted) return Promise.reject(abortError(signal, operation));
+    return new Promise<void>((resolve, reject) => {
+      const sleeper: Sleeper = {
+        dueAt: performance.now() + ms,
+        sequence: this.#sequence++,
+        waiting: true,
+        resolve,
+        stopWakingOnAbort: () => {},
+      };
+      sleeper.stopWakingOnAbort = wakeOnAbort(signal, () => {
+        if (!sleeper.waiting) return;
+        sleeper.waiting = false;
+        this.#waiting -= 1;
+        // Nobody left waiting: drop the aborted entries so no timer keeps the process alive for them.
+        if (this.#waiting === 0) this.#clear();
+        reject(abortError(signal, operation));
+      });
+      this.#waiting += 1;
+      this.#push(sleeper);
+      this.#arm();
+    });
+  }
+
+  /** Arms the timer for the earliest waiting call, unless a drain is already coming. */
+  #arm(): void {
+    if (this.#immediate !== undefined) return;
+    const next = this.#heap[0];
+    if (next === undefined) return;
+    if (this.#timer !== undefined) {
+      if (next.dueAt >= this.#timerDueAt) return;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const waitMs = next.dueAt - performance.now();
+    if (waitMs <= 0) {
+      this.#immediate = setImmediate(this.#drain);
+      return;
+    }
+    this.#timerDueAt = next.dueAt;
+    this.#timer = setTimeout(this.#drain, Math.max(1, Math.ceil(waitMs)));
+  }
+
+  /**
+   * Resumes every call that is due, then re-arms from a `setImmediate`: by then the resumed calls have run on and
+   * queued their next waits, and a call that became due meanwhile is resumed at once rather than a timer later.
+   */
+  readonly #drain = (): void => {
+    this.#timer = undefined;
+    this.#timerDueAt = Number.POSITIVE_INFINITY;
+    this.#immediate = undefined;
+    const now = performance.now();
+    for (let next = this.#heap[0]; next !== undefined && next.dueAt <= now; next = this.#heap[0]) {
+      this.#pop();
+      if (!next.waiting) continue;
+      next.waiting = false;
+      this.#waiting -= 1;
+      next.stopWakingOnAbort();
+      // One callback per resumed call, as one socket read per response: Node runs the microtasks of each before
+      // the next, so every call goes all the way through its caller and on to its next request before the next
+      // call resumes, instead of all of them advancing in lock-step and queueing their next waits together.
+      setImmediate(next.resolve);
+    }
+    this.#immediate = setImmediate(this.#recheck);
+  };
+
+  #clear(): void {
+    this.#heap.length = 0;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDueAt = Number.POSITIVE_INFINITY;
+  }
+
+  readonly #recheck = (): void => {
+    this.#immediate = undefined;
+    this.#arm();
+  };
+
+  #push(sleeper: Sleeper): void {
+    const heap = this.#heap;
+    let index = heap.push(sleeper) - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!earlier(sleeper, heap[parent]!)) break;
+      heap[index] = heap[parent]!;
+      index = parent;
+    }
+    heap[index] = sleeper;
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
+      if (!earlier(heap[child]!, last)) break;
+      heap[index] = heap[child]!;
+      index = child;
+    }
+    heap[index] = last;
+  }
+}
+
+function earlier(a: Sleeper, b: Sleeper): boolean {
+  return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.sequence < b.sequence);
+}
