@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { DriverCapabilities } from '../driver/driver-capabilities.js';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import { NovaCronError } from '../errors/novacron-error.js';
@@ -14,6 +13,7 @@ import {
   type VmStateName,
 } from '../model/vm.js';
 import { paginate } from '../paginators/paginate.js';
+import { newIdempotencyKey } from '../util/idempotency-key.js';
 import { createVmSpecSchema, vmFilterSchema, vmIdSchema } from '../validation/schemas.js';
 import { type WaitUntilVmStateOptions, waitUntilVmState } from '../waiters/wait-until-vm-state.js';
 import { FanOutListing } from './fan-out.js';
@@ -150,7 +150,7 @@ export class VmsApi {
   async create(request: CreateVmRequest, options: CallOptions = {}): Promise<Vm> {
     if (typeof request !== 'object' || request === null)
       throw new TypeError('vms.create needs a request object.');
-    return this.createWithKey(request, request.idempotencyKey ?? randomUUID(), options);
+    return this.createWithKey(request, request.idempotencyKey ?? newIdempotencyKey(), options);
   }
 
   private async createWithKey(
@@ -185,7 +185,7 @@ export class VmsApi {
   async createMany(requests: CreateVmRequest[], options: CreateManyOptions = {}): Promise<CreateManyResult> {
     if (!Array.isArray(requests)) throw new TypeError('vms.createMany needs an array of create requests.');
     const concurrency = options.concurrency ?? 64;
-    const keys = requests.map((request) => request.idempotencyKey ?? randomUUID());
+    const keys = requests.map((request) => request.idempotencyKey ?? newIdempotencyKey());
     const result: CreateManyResult = { created: [], failed: [], cancelled: [] };
     let next = 0;
     const worker = async (): Promise<void> => {

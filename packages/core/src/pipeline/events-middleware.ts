@@ -1,7 +1,8 @@
+import type { NovaCronError } from '../errors/novacron-error.js';
 import { toNovaCronError } from '../errors/to-novacron-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { OperationEventBase } from '../events/novacron-events.js';
-import type { Middleware, Operation } from './operation.js';
+import type { Middleware, Next, Operation } from './operation.js';
 import { noopTracer, type Tracer } from './tracer.js';
 
 /**
@@ -18,41 +19,63 @@ export function eventsMiddleware(events: EventBus, tracer: Tracer): Middleware {
     provider: operation.provider,
     attempt: operation.attempt,
   });
+  const observed = (): boolean =>
+    tracing ||
+    events.listenerCount('operation.start') > 0 ||
+    events.listenerCount('operation.success') > 0 ||
+    events.listenerCount('operation.failure') > 0;
   return {
     name: 'events',
-    async handle(operation, next) {
-      const timed = events.listenerCount('operation.success') + events.listenerCount('operation.failure') > 0;
-      const started = timed ? performance.now() : 0;
-      const span = tracing
-        ? tracer.startSpan(operation.name, { provider: operation.provider, operationId: operation.id })
-        : undefined;
-      if (events.listenerCount('operation.start') > 0) events.safeEmit('operation.start', base(operation));
-      try {
-        const result = await next(operation);
-        span?.end();
-        if (events.listenerCount('operation.success') > 0) {
-          events.safeEmit('operation.success', {
-            ...base(operation),
-            durationMs: performance.now() - started,
+    handle(operation, next) {
+      // Unobserved (the common case): only make sure failures come out as NovaCronErrors, without an async frame.
+      if (!observed()) {
+        try {
+          return next(operation).catch((thrown: unknown) => {
+            throw asPipelineError(thrown, operation);
           });
+        } catch (thrown) {
+          return Promise.reject(asPipelineError(thrown, operation));
         }
-        return result;
-      } catch (thrown) {
-        if (thrown instanceof TypeError) {
-          span?.end(thrown);
-          throw thrown;
-        }
-        const error = toNovaCronError(thrown, { provider: operation.provider, operation: operation.name });
-        span?.end(error);
-        if (events.listenerCount('operation.failure') > 0) {
-          events.safeEmit('operation.failure', {
-            ...base(operation),
-            durationMs: performance.now() - started,
-            error,
-          });
-        }
-        throw error;
       }
+      return observe(operation, next);
     },
   };
+
+  async function observe<TResult>(operation: Operation<TResult>, next: Next): Promise<TResult> {
+    const timed = events.listenerCount('operation.success') + events.listenerCount('operation.failure') > 0;
+    const started = timed ? performance.now() : 0;
+    const span = tracing
+      ? tracer.startSpan(operation.name, { provider: operation.provider, operationId: operation.id })
+      : undefined;
+    if (events.listenerCount('operation.start') > 0) events.safeEmit('operation.start', base(operation));
+    try {
+      const result = await next(operation);
+      span?.end();
+      if (events.listenerCount('operation.success') > 0) {
+        events.safeEmit('operation.success', {
+          ...base(operation),
+          durationMs: performance.now() - started,
+        });
+      }
+      return result;
+    } catch (thrown) {
+      const error = asPipelineError(thrown, operation);
+      span?.end(error);
+      if (error instanceof TypeError) throw error;
+      if (events.listenerCount('operation.failure') > 0) {
+        events.safeEmit('operation.failure', {
+          ...base(operation),
+          durationMs: performance.now() - started,
+          error,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+/** A `TypeError` (a programming mistake) as it is; anything else as a NovaCronError naming provider and operation. */
+function asPipelineError(thrown: unknown, operation: Operation<unknown>): NovaCronError | TypeError {
+  if (thrown instanceof TypeError) return thrown;
+  return toNovaCronError(thrown, { provider: operation.provider, operation: operation.name });
 }

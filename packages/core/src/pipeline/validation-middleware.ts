@@ -8,23 +8,25 @@ import type { Middleware } from './operation.js';
 export function validationMiddleware(): Middleware {
   return {
     name: 'validation',
-    async handle(operation, next) {
+    handle(operation, next) {
       if (operation.schema !== undefined) {
         const result = operation.schema.safeParse(operation.input);
         if (!result.success) {
           const issue = result.error.issues[0];
           const field = issue === undefined || issue.path.length === 0 ? 'input' : issue.path.join('.');
-          throw new NovaCronError({
-            code: 'INVALID_ARGUMENT',
-            message: `Invalid ${field} for ${operation.name} on provider '${operation.provider}': ${issue?.message ?? 'invalid input'}. Nothing was sent to the provider.`,
-            field,
-            provider: operation.provider,
-            operation: operation.name,
-          });
+          return Promise.reject(
+            new NovaCronError({
+              code: 'INVALID_ARGUMENT',
+              message: `Invalid ${field} for ${operation.name} on provider '${operation.provider}': ${issue?.message ?? 'invalid input'}. Nothing was sent to the provider.`,
+              field,
+              provider: operation.provider,
+              operation: operation.name,
+            }),
+          );
         }
       }
-      // Most operations have no extra check: they go on without waiting for an already-settled promise.
-      if (operation.check !== undefined) await operation.check(operation.signal);
+      // Most operations have no extra check: they go straight on, without an async frame or a settled promise to await.
+      if (operation.check !== undefined) return operation.check(operation.signal).then(() => next(operation));
       return next(operation);
     },
   };
