@@ -27,7 +27,7 @@ export function throwIfAborted(signal: AbortSignal, operation: string): void {
 const sleepersBySignal = new WeakMap<AbortSignal, Set<() => void>>();
 
 /** Calls `wake` when `signal` aborts; returns the function that stops it. Shares one listener per signal. */
-export function wakeOnAbort(signal: AbortSignal, wake: () => void): () => void {
+function wakeOnAbort(signal: AbortSignal, wake: () => void): () => void {
   let sleepers = sleepersBySignal.get(signal);
   if (sleepers === undefined) {
     const created = new Set<() => void>();

@@ -102,7 +102,7 @@ export function resolveCreateSpec(
     image: spec.image,
     zone: location.zone,
     hostId: location.hostId,
-    tags: { ...(spec.tags ?? {}) },
+    tags: spec.tags === undefined ? {} : { ...spec.tags },
     dirtyRateBytesPerSecond: dirtyRateOption(spec.providerOptions?.sim?.dirtyRateMiBps),
     userData: spec.userData,
     providerOptionsJson: spec.providerOptions === undefined ? undefined : canonicalJson(spec.providerOptions),

@@ -114,7 +114,9 @@ export class SimDriver extends DriverBase {
     this.#events.clear();
   }
 
-  async doListVms(request: ListVmsRequest, context: DriverCallContext): Promise<Page<ProviderVm>> {
+  // The do* methods return the fault injector's promise as it is, without wrapping it in another async frame.
+
+  doListVms(request: ListVmsRequest, context: DriverCallContext): Promise<Page<ProviderVm>> {
     return this.#faults.run('list', context.signal, () => {
       const size = resolvePageSize(request.pageSize, this.capabilities.maxPageSize);
       const after = request.cursor === undefined ? undefined : decodeCursor('vms', request.cursor);
@@ -126,41 +128,41 @@ export class SimDriver extends DriverBase {
     });
   }
 
-  async doGetVm(vmId: string, context: DriverCallContext): Promise<ProviderVm> {
+  doGetVm(vmId: string, context: DriverCallContext): Promise<ProviderVm> {
     return this.#faults.run('get', context.signal, () => toProviderVm(this.#requireVm(vmId)));
   }
 
-  async doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
+  doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
     return this.#faults.run('create', context.signal, () => this.#create(spec, context.idempotencyKey));
   }
 
-  async doStartVm(vmId: string, context: DriverCallContext): Promise<void> {
+  doStartVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('start', context.signal, () => this.#lifecycle('start', vmId));
   }
 
-  async doStopVm(vmId: string, options: { force: boolean }, context: DriverCallContext): Promise<void> {
+  doStopVm(vmId: string, options: { force: boolean }, context: DriverCallContext): Promise<void> {
     return this.#faults.run('stop', context.signal, () =>
       this.#lifecycle(options.force ? 'forceStop' : 'stop', vmId),
     );
   }
 
-  override async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
+  override doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('reboot', context.signal, () => this.#lifecycle('reboot', vmId));
   }
 
-  override async doSuspendVm(vmId: string, context: DriverCallContext): Promise<void> {
+  override doSuspendVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('suspend', context.signal, () => this.#lifecycle('suspend', vmId));
   }
 
-  override async doResumeVm(vmId: string, context: DriverCallContext): Promise<void> {
+  override doResumeVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('resume', context.signal, () => this.#lifecycle('resume', vmId));
   }
 
-  async doDeleteVm(vmId: string, context: DriverCallContext): Promise<void> {
+  doDeleteVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('delete', context.signal, () => this.#delete(vmId));
   }
 
-  override async doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
+  override doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
     return this.#faults
       .run('listHosts', context.signal, () =>
         pageOfFixedList('hosts', this.#fleet.hosts, request, this.capabilities.maxPageSize),
@@ -168,13 +170,13 @@ export class SimDriver extends DriverBase {
       .then((page) => ({ ...page, items: page.items.map(toHost) }));
   }
 
-  override async doListSizes(request: PageRequest, context: DriverCallContext): Promise<Page<Size>> {
+  override doListSizes(request: PageRequest, context: DriverCallContext): Promise<Page<Size>> {
     return this.#faults.run('listSizes', context.signal, () =>
       pageOfFixedList('sizes', this.#sizes(), request, this.capabilities.maxPageSize),
     );
   }
 
-  override async doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
+  override doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
     return this.#faults.run('listImages', context.signal, () =>
       pageOfFixedList(
         'images',
@@ -185,7 +187,7 @@ export class SimDriver extends DriverBase {
     );
   }
 
-  override async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
+  override doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     return this.#faults.run('listLocations', context.signal, () => {
       const zones = [...this.#fleet.zones].sort();
       const locations: Location[] = [
@@ -196,14 +198,14 @@ export class SimDriver extends DriverBase {
     });
   }
 
-  override async doMigrateVm(
+  override doMigrateVm(
     request: DriverMigrateRequest,
     context: DriverMigrateContext,
   ): Promise<MigrationOutcome> {
     return this.#faults.run('migrate', context.signal, () => this.#migrate(request, context));
   }
 
-  override async doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
+  override doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
     return this.#faults.run('metrics', context.signal, () => this.#readMetrics(query));
   }
 

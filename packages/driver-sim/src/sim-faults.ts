@@ -95,7 +95,9 @@ export class SimFaultInjector {
         });
       }
     }
-    const result = await effect();
+    // Most effects are synchronous: awaiting one only to unwrap it would cost an extra turn of the microtask queue.
+    const outcome = effect();
+    const result = outcome instanceof Promise ? await outcome : outcome;
     if (rule !== undefined && this.#random.chance(rule.lostResponseRate ?? 0)) {
       stats.lostResponses += 1;
       throw new NovaCronError({

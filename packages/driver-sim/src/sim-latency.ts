@@ -1,4 +1,11 @@
-import { abortError, wakeOnAbort } from './sim-abort.js';
+import { abortError } from './sim-abort.js';
+
+/**
+ * A call due sooner than this is awaited by checking on each turn of the event loop rather than by a timer: a timer
+ * cannot fire sooner than 1 ms (and usually fires 1.1 to 1.3 ms) after it is set, which would make a call due in
+ * 50 us wait twenty times longer than it should.
+ */
+const POLL_BELOW_MS = 0.25;
 
 /** One call waiting out its simulated latency. */
 interface Sleeper {
@@ -8,8 +15,10 @@ interface Sleeper {
   sequence: number;
   /** False once resumed or aborted. */
   waiting: boolean;
+  signal: AbortSignal;
+  operation: string;
   resolve: () => void;
-  stopWakingOnAbort: () => void;
+  reject: (error: Error) => void;
 }
 
 /**
@@ -32,6 +41,7 @@ export class SimLatencyScheduler {
   #timerDueAt = Number.POSITIVE_INFINITY;
   #immediate: ReturnType<typeof setImmediate> | undefined;
   #waiting = 0;
+  readonly #signalsListenedTo = new WeakSet<AbortSignal>();
 
   /** Calls waiting right now. */
   get waiting(): number {
@@ -44,26 +54,41 @@ export class SimLatencyScheduler {
    */
   wait(ms: number, signal: AbortSignal, operation: string): Promise<void> {
     if (signal.aborted) return Promise.reject(abortError(signal, operation));
+    this.#listenForAbort(signal);
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = {
+      this.#push({
         dueAt: performance.now() + ms,
         sequence: this.#sequence++,
         waiting: true,
+        signal,
+        operation,
         resolve,
-        stopWakingOnAbort: () => {},
-      };
-      sleeper.stopWakingOnAbort = wakeOnAbort(signal, () => {
-        if (!sleeper.waiting) return;
-        sleeper.waiting = false;
-        this.#waiting -= 1;
-        // Nobody left waiting: drop the aborted entries so no timer keeps the process alive for them.
-        if (this.#waiting === 0) this.#clear();
-        reject(abortError(signal, operation));
+        reject,
       });
       this.#waiting += 1;
-      this.#push(sleeper);
       this.#arm();
     });
+  }
+
+  /**
+   * One abort listener per signal, however many calls wait on it (calls share their deadline signal): aborts are
+   * rare, so finding the calls of an aborted signal by a scan is cheaper than a listener and its removal per call.
+   */
+  #listenForAbort(signal: AbortSignal): void {
+    if (this.#signalsListenedTo.has(signal)) return;
+    this.#signalsListenedTo.add(signal);
+    signal.addEventListener('abort', () => this.#abortWaitsOn(signal), { once: true });
+  }
+
+  #abortWaitsOn(signal: AbortSignal): void {
+    for (const sleeper of this.#heap) {
+      if (!sleeper.waiting || sleeper.signal !== signal) continue;
+      sleeper.waiting = false;
+      this.#waiting -= 1;
+      sleeper.reject(abortError(signal, sleeper.operation));
+    }
+    // Nobody left waiting: drop the aborted entries so no timer keeps the process alive for them.
+    if (this.#waiting === 0) this.#clear();
   }
 
   /** Arms the timer for the earliest waiting call, unless a drain is already coming. */
@@ -81,6 +106,11 @@ export class SimLatencyScheduler {
       this.#immediate = setImmediate(this.#drain);
       return;
     }
+    if (waitMs < POLL_BELOW_MS) {
+      // Too close for a timer, which fires a whole millisecond (or more) later: check again on the next turn.
+      this.#immediate = setImmediate(this.#recheck);
+      return;
+    }
     this.#timerDueAt = next.dueAt;
     this.#timer = setTimeout(this.#drain, Math.max(1, Math.ceil(waitMs)));
   }
@@ -94,18 +124,23 @@ export class SimLatencyScheduler {
     this.#timerDueAt = Number.POSITIVE_INFINITY;
     this.#immediate = undefined;
     const now = performance.now();
+    let resumed = 0;
     for (let next = this.#heap[0]; next !== undefined && next.dueAt <= now; next = this.#heap[0]) {
       this.#pop();
       if (!next.waiting) continue;
       next.waiting = false;
       this.#waiting -= 1;
-      next.stopWakingOnAbort();
       // One callback per resumed call, as one socket read per response: Node runs the microtasks of each before
       // the next, so every call goes all the way through its caller and on to its next request before the next
-      // call resumes, instead of all of them advancing in lock-step and queueing their next waits together.
-      setImmediate(next.resolve);
+      // call resumes, instead of all of them advancing in lock-step and queueing their next waits together. The
+      // first runs on straight after this callback.
+      if (resumed === 0) next.resolve();
+      else setImmediate(next.resolve);
+      resumed += 1;
     }
-    this.#immediate = setImmediate(this.#recheck);
+    // Several calls resumed: re-arm once they have all run on and queued their next waits. One or none: at once.
+    if (resumed > 1) this.#immediate = setImmediate(this.#recheck);
+    else this.#arm();
   };
 
   #clear(): void {
