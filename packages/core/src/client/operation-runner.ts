@@ -3,6 +3,7 @@ import type { ZodType } from 'zod';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import type { RuntimeDriver } from '../driver/runtime-driver.js';
 import { NovaCronError } from '../errors/novacron-error.js';
+import { toNovaCronError } from '../errors/to-novacron-error.js';
 import { type LimitsOptions, type ResolvedLimits, resolveLimits } from '../pipeline/limits.js';
 import type { MiddlewareStack } from '../pipeline/middleware-stack.js';
 import type { Operation } from '../pipeline/operation.js';
@@ -63,14 +64,19 @@ export class OperationRunner {
   }
 
   /**
-   * Runs one operation through the pipeline. A failure comes back with the caller's own frames appended to its
+   * Runs one operation through the pipeline. A failure comes back as a {@link NovaCronError} naming the provider and
+   * the operation (a `TypeError`, a programming mistake, as it is), with the caller's own frames appended to its
    * stack ("Called from:"), which the queue would otherwise cut off.
    */
   async run<T>(request: OperationRequest<T>): Promise<T> {
     try {
       return await this.execute(request);
-    } catch (error) {
-      if (error instanceof Error) appendCallerStack(error);
+    } catch (thrown) {
+      const error =
+        thrown instanceof TypeError
+          ? thrown
+          : toNovaCronError(thrown, { provider: request.provider, operation: request.name });
+      appendCallerStack(error);
       throw error;
     }
   }

@@ -3,7 +3,9 @@ import type { ProviderVm, Vm, VmRef, VmState } from '../model/vm.js';
 
 /**
  * Remembers the last state the client saw for each VM and emits `vm.state` when an operation, list, wait or watch
- * sees it change. Terminated VMs are forgotten, so the map holds only live VMs.
+ * sees it change. It remembers only while someone listens to `vm.state`: a client nobody observes keeps no map that
+ * grows with every VM it ever saw, and a new listener hears each VM's state the first time the client sees it after
+ * subscribing (without `previous`). Terminated VMs are forgotten.
  */
 export class VmStateTracker {
   /** provider -> VM id -> last state (nested maps: no key string to build for every VM seen). */
@@ -13,12 +15,15 @@ export class VmStateTracker {
 
   /** Records a state observation. */
   observe(ref: VmRef, state: VmState): void {
+    if (this.events.listenerCount('vm.state') === 0) {
+      if (this.lastSeen.size > 0) this.lastSeen.clear();
+      return;
+    }
     const seen = this.seenOn(ref.provider);
     const previous = seen.get(ref.id);
     if (previous?.name === state.name && previous.reason === state.reason) return;
     if (state.name === 'terminated') seen.delete(ref.id);
     else seen.set(ref.id, state);
-    if (this.events.listenerCount('vm.state') === 0) return;
     this.events.safeEmit('vm.state', {
       ref,
       state,

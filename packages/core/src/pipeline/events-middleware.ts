@@ -6,10 +6,11 @@ import type { Middleware, Next, Operation } from './operation.js';
 import { noopTracer, type Tracer } from './tracer.js';
 
 /**
- * The `events` step (outermost): emits `operation.start`, `operation.success` and `operation.failure`, opens a
- * tracing span around the whole operation, and makes sure whatever escapes is a `NovaCronError` (or a `TypeError`
- * for programming mistakes) that names the provider and the operation. Event payloads are built only when someone
- * listens, and spans only when a tracer is set, so an unobserved client pays almost nothing here.
+ * The `events` step (outermost): emits `operation.start`, `operation.success` and `operation.failure`, and opens a
+ * tracing span around the whole operation; the failure event and the span carry the error as a `NovaCronError` (or
+ * a `TypeError` for programming mistakes) that names the provider and the operation. Event payloads are built only
+ * when someone listens, and spans only when a tracer is set: an unobserved client passes straight through. (The
+ * client's operation runner, around the whole stack, normalises what reaches the caller in every case.)
  */
 export function eventsMiddleware(events: EventBus, tracer: Tracer): Middleware {
   const tracing = tracer !== noopTracer;
@@ -27,16 +28,9 @@ export function eventsMiddleware(events: EventBus, tracer: Tracer): Middleware {
   return {
     name: 'events',
     handle(operation, next) {
-      // Unobserved (the common case): only make sure failures come out as NovaCronErrors, without an async frame.
-      if (!observed()) {
-        try {
-          return next(operation).catch((thrown: unknown) => {
-            throw asPipelineError(thrown, operation);
-          });
-        } catch (thrown) {
-          return Promise.reject(asPipelineError(thrown, operation));
-        }
-      }
+      // Unobserved (the common case): straight on. The client's operation runner, outside the stack, still turns
+      // whatever escapes into a NovaCronError (or lets a TypeError through), so callers see the same errors.
+      if (!observed()) return next(operation);
       return observe(operation, next);
     },
   };
