@@ -1,6 +1,7 @@
 /**
  * Benchmark of the operations pipeline on the simulated fleet, side by side in one run:
- *  1. overhead per call: `nc.vms.get` through the whole pipeline versus calling the sim driver's `doGetVm` directly;
+ *  1. overhead per call: `nc.vms.get` through the whole pipeline versus calling the sim driver's `doGetVm` directly
+ *     (alternating blocks of each, medians of rounds);
  *  2. 10,000 creates with 1 ms (and 10 ms) simulated latency: `createMany` at concurrency 64 versus a sequential
  *     loop (medians of several rounds each), with the CPU each create costs and how busy the event loop was.
  * Prints a table and writes bench/results/operations.json. Run: `npm run build && npm run bench -- operations`
@@ -11,6 +12,7 @@ import { createNovaCron } from '@novacron/core';
 import { createSimDriver } from '@novacron/driver-sim';
 
 const GET_CALLS = 20_000;
+const GET_BLOCKS = 10;
 const CREATES = 10_000;
 const ROUNDS = 5;
 const WARMUP_ROUNDS = 3;
@@ -18,23 +20,31 @@ const SEQUENTIAL_ROUNDS = 3;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * One round of the overhead measurement: blocks of direct calls and of pipeline calls alternate, so a change of
+ * machine load during the round weighs on both sides alike.
+ */
 async function overheadRound(): Promise<{ directUs: number; pipelineUs: number }> {
   const driver = createSimDriver({ seed: 1, transitionDelayMs: 0 });
   const nc = createNovaCron({ providers: { sim: driver }, limits: { sim: { concurrency: 1 } } });
   const vm = await nc.vms.create({ provider: 'sim', name: 'bench', resources: { vcpus: 1, memoryMiB: 256 } });
   const context = { signal: new AbortController().signal, operationId: 'bench', attempt: 1 };
-  for (let index = 0; index < 2_000; index++) {
+  for (let index = 0; index < 5_000; index++) {
     await driver.doGetVm(vm.ref.id, context);
     await nc.vms.get(vm.ref);
   }
-  let started = performance.now();
-  for (let index = 0; index < GET_CALLS; index++) await driver.doGetVm(vm.ref.id, context);
-  const directUs = ((performance.now() - started) * 1_000) / GET_CALLS;
-  started = performance.now();
-  for (let index = 0; index < GET_CALLS; index++) await nc.vms.get(vm.ref);
-  const pipelineUs = ((performance.now() - started) * 1_000) / GET_CALLS;
+  let directMs = 0;
+  let pipelineMs = 0;
+  for (let block = 0; block < GET_BLOCKS; block++) {
+    let started = performance.now();
+    for (let index = 0; index < GET_CALLS / GET_BLOCKS; index++) await driver.doGetVm(vm.ref.id, context);
+    directMs += performance.now() - started;
+    started = performance.now();
+    for (let index = 0; index < GET_CALLS / GET_BLOCKS; index++) await nc.vms.get(vm.ref);
+    pipelineMs += performance.now() - started;
+  }
   await nc.close();
-  return { directUs, pipelineUs };
+  return { directUs: (directMs * 1_000) / GET_CALLS, pipelineUs: (pipelineMs * 1_000) / GET_CALLS };
 }
 
 /** One timed round of creates. */
