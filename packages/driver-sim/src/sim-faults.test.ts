@@ -1,4 +1,4 @@
-import { NovaCronError, type ProviderVm } from '@novacron/core';
+import { type CreateVmSpec, NovaCronError, type ProviderVm } from '@novacron/core';
 import { describe, expect, it } from 'vitest';
 import { callContext, createContext, expectCode, listAll } from '../test/context.js';
 import type { SimDriver } from './sim-driver.js';
@@ -38,39 +38,20 @@ describe('idempotent create', () => {
 
   it('refuses a reused key when only the user data or the provider options differ', async () => {
     const driver = createSimDriver({ transitionDelayMs: 0 });
-    await driver.doCreateVm(
-      {
-        name: 'a',
-        size: 'sim.small',
-        userData: '#!/bin/sh',
-        providerOptions: { sim: { dirtyRateMiBps: 8 } },
-      },
-      createContext('key-2'),
-    );
-    await expectCode(
-      driver.doCreateVm(
-        {
-          name: 'a',
-          size: 'sim.small',
-          userData: '#!/bin/bash',
-          providerOptions: { sim: { dirtyRateMiBps: 8 } },
-        },
-        createContext('key-2'),
-      ),
-      'CONFLICT',
-    );
-    await expectCode(
-      driver.doCreateVm(
-        {
-          name: 'a',
-          size: 'sim.small',
-          userData: '#!/bin/sh',
-          providerOptions: { sim: { dirtyRateMiBps: 9 } },
-        },
-        createContext('key-2'),
-      ),
-      'CONFLICT',
-    );
+    const spec: CreateVmSpec = {
+      name: 'a',
+      size: 'sim.small',
+      userData: '#!/bin/sh',
+      providerOptions: { sim: { dirtyRateMiBps: 8 } },
+    };
+    await driver.doCreateVm(spec, createContext('key-2'));
+    for (const changed of [
+      { userData: '#!/bin/bash' },
+      { providerOptions: { sim: { dirtyRateMiBps: 9 } } },
+    ]) {
+      await expectCode(driver.doCreateVm({ ...spec, ...changed }, createContext('key-2')), 'CONFLICT');
+    }
+    // The same spec with its keys in another order is the same request.
     const again = await driver.doCreateVm(
       {
         providerOptions: { sim: { dirtyRateMiBps: 8 } },
