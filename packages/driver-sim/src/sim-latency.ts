@@ -23,14 +23,15 @@ interface Sleeper {
 
 /**
  * Simulated network latency, modelled the way a response arrives on a socket: a call that waits `ms` resumes at the
- * first turn of the event loop after `ms` have passed since it started, however busy the process was meanwhile.
- * One timer (or one `setImmediate`, when calls are already due) serves every waiting call.
+ * first turn of the event loop after `ms` have passed since it started, however busy the process was meanwhile, and
+ * resumed calls run one callback each, as socket reads do. One timer serves every waiting call; calls already due
+ * are resumed from `setImmediate`, and a call due in less than a timer's resolution is awaited turn by turn.
  *
- * Why not one `setTimeout` per call: when a turn of the event loop runs longer than the timeout (many calls
- * finishing at once), Node finds the next timers already overdue and re-arms them for at least another 1 ms. Under
- * load a "1 ms" call then took 1 ms, plus the busy turn, plus 1 ms more, and all calls fell into lock-step waves with
- * the process idle between them: the busier the client, the slower the simulated provider. A real provider's
- * response does not wait for the client's timers. `docs/benchmarks.md` has the measurement.
+ * Why not one `setTimeout` per call: measured with 64 calls in flight and 1 ms of latency, the calls fell into
+ * lock-step waves (all due together, all sending their next request together, their timers expiring together) and
+ * the process sat idle between waves, busy only 55 to 65 % of the time: the busier the client, the slower the
+ * simulated provider looked. A real provider's response does not wait for the client's timers.
+ * `docs/benchmarks.md` has the measurement.
  */
 export class SimLatencyScheduler {
   /** Waiting calls, a binary min-heap on (dueAt, sequence). */
