@@ -2,6 +2,7 @@ import { createSimDriver, SimDriver } from '@novacron/driver-sim';
 import { describe, expect, it } from 'vitest';
 import { createNovaCron } from '../src/client/create-novacron.js';
 import { NovaCronError } from '../src/errors/novacron-error.js';
+import { ExponentialBackoffStrategy } from '../src/pipeline/retry-strategy.js';
 import type { NovaCronPlugin } from '../src/registry/plugin-registry.js';
 
 const small = { vcpus: 1, memoryMiB: 256 };
@@ -153,6 +154,45 @@ describe('the operations pipeline (driver-sim)', () => {
     expect(driver.sim.stats().create.calls).toBe(0);
     await nc.vms.create({ provider: 'sim', name: 'fine', resources: small });
     expect(driver.sim.counts().vms).toBe(1);
+  });
+
+  it('retries a retryable failure that a plugin after the retry step throws synchronously, and maps a plain one', async () => {
+    let calls = 0;
+    const flaky: NovaCronPlugin = {
+      name: 'flaky-proxy',
+      version: '1.0.0',
+      specificationVersion: 'v1',
+      middleware: [
+        {
+          position: { after: 'retry' },
+          middleware: {
+            name: 'flaky-proxy',
+            // Not async on purpose: it throws instead of returning a rejected promise.
+            handle(operation, next) {
+              calls += 1;
+              if (operation.name === 'vms.get' && calls === 2) {
+                throw new NovaCronError({ code: 'UNAVAILABLE', message: 'proxy hiccup' });
+              }
+              if (operation.name === 'vms.reboot') throw new Error('proxy lost its config');
+              return next(operation);
+            },
+          },
+        },
+      ],
+    };
+    const nc = createNovaCron({
+      providers: { sim: createSimDriver({ transitionDelayMs: 0 }) },
+      plugins: [flaky],
+      retryStrategy: new ExponentialBackoffStrategy(() => 0),
+    });
+    const vm = await nc.vms.create({ provider: 'sim', name: 'proxied', resources: small });
+    await expect(nc.vms.get(vm.ref)).resolves.toMatchObject({ name: 'proxied' });
+    expect(calls).toBe(3);
+    await expect(nc.vms.reboot(vm.ref)).rejects.toMatchObject({
+      code: 'PROVIDER',
+      provider: 'sim',
+      operation: 'vms.reboot',
+    });
   });
 
   it('gives an operation a deadline: a hung call ends with TIMEOUT', async () => {

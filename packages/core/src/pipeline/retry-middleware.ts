@@ -43,7 +43,15 @@ export function retryMiddleware(strategy: RetryStrategy, events: EventBus): Midd
   return {
     name: 'retry',
     // The first attempt (which almost always succeeds) pays for one `catch`, not an async frame.
-    handle: (operation, next) =>
-      next(operation).catch((error: unknown) => retryAfter(error, operation, next)),
+    handle<TResult>(operation: Operation<TResult>, next: Next): Promise<TResult> {
+      let attempt: Promise<TResult>;
+      try {
+        attempt = next(operation);
+      } catch (error) {
+        // A step after this one that throws instead of rejecting is retried all the same.
+        return retryAfter(error, operation, next);
+      }
+      return attempt.catch((error: unknown) => retryAfter(error, operation, next));
+    },
   };
 }
