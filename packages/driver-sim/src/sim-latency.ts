@@ -2,8 +2,9 @@ import { abortError } from './sim-abort.js';
 
 /**
  * A call due sooner than this is awaited by checking on each turn of the event loop rather than by a timer: a timer
- * cannot fire sooner than 1 ms (and usually fires 1.1 to 1.3 ms) after it is set, which would make a call due in
- * 50 us wait twenty times longer than it should.
+ * works in whole milliseconds of the event loop's clock (it may fire up to 1 ms early or late against
+ * `performance.now()`), which would make a call due in 50 us wait up to twenty times longer than it should. The
+ * price is a busy event loop for those moments: at most this long per wake-up.
  */
 const POLL_BELOW_MS = 0.25;
 
