@@ -1,7 +1,12 @@
 export * from './libvirt-client.js';
+export type { LibvirtClientOptions } from './libvirt-connection-keeper.js';
+export type { JobCompletedEvent, LifecycleEvent, MigrationIterationEvent } from './libvirt-domain-events.js';
+export type { DomainInfo, DomainStatsRecord } from './libvirt-domain-query-procedures.js';
 export * from './libvirt-domain-state.js';
 export * from './libvirt-error.js';
 export * from './libvirt-frame-decoder.js';
+export type { DomainJobStats, MigrateOptions } from './libvirt-migration-procedures.js';
+export type { NodeInfo } from './libvirt-node-procedures.js';
 export * from './libvirt-protocol.js';
 export * from './libvirt-rpc-connection.js';
 export * from './libvirt-transport.js';
