@@ -82,3 +82,8 @@ export function toKvmError(error: unknown, context: KvmErrorContext): Error {
     cause: error,
   });
 }
+
+/** True when `error` is a {@link LibvirtError} with libvirt error `code` (`LibvirtErrorCode`). */
+export function isLibvirtCode(error: unknown, code: number): boolean {
+  return error instanceof LibvirtError && error.code === code;
+}
