@@ -2,10 +2,26 @@ import { createSimDriver, SimDriver } from '@novacron/driver-sim';
 import { describe, expect, it } from 'vitest';
 import { createNovaCron } from '../src/client/create-novacron.js';
 import { NovaCronError } from '../src/errors/novacron-error.js';
+import type { MiddlewarePosition } from '../src/pipeline/middleware-stack.js';
+import type { Middleware } from '../src/pipeline/operation.js';
 import { ExponentialBackoffStrategy } from '../src/pipeline/retry-strategy.js';
 import type { NovaCronPlugin } from '../src/registry/plugin-registry.js';
 
 const small = { vcpus: 1, memoryMiB: 256 };
+
+/** A plugin that adds one middleware step, named like the plugin, at `position` (default: before `timeout`). */
+function pluginWith(
+  name: string,
+  handle: Middleware['handle'],
+  position?: MiddlewarePosition,
+): NovaCronPlugin {
+  return {
+    name,
+    version: '1.0.0',
+    specificationVersion: 'v1',
+    middleware: [{ middleware: { name, handle }, ...(position === undefined ? {} : { position }) }],
+  };
+}
 
 describe('the operations pipeline (driver-sim)', () => {
   it('has the documented named order', () => {
@@ -86,28 +102,19 @@ describe('the operations pipeline (driver-sim)', () => {
   it('limits calls in flight per provider to the configured concurrency', async () => {
     let inFlight = 0;
     let peak = 0;
-    const probe: NovaCronPlugin = {
-      name: 'in-flight-probe',
-      version: '1.0.0',
-      specificationVersion: 'v1',
-      middleware: [
-        {
-          position: { after: 'queue' },
-          middleware: {
-            name: 'in-flight-probe',
-            async handle(operation, next) {
-              inFlight += 1;
-              peak = Math.max(peak, inFlight);
-              try {
-                return await next(operation);
-              } finally {
-                inFlight -= 1;
-              }
-            },
-          },
-        },
-      ],
-    };
+    const probe = pluginWith(
+      'in-flight-probe',
+      async (operation, next) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        try {
+          return await next(operation);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+      { after: 'queue' },
+    );
     const driver = createSimDriver({ transitionDelayMs: 0, faults: { create: { latencyMs: 2 } } });
     const nc = createNovaCron({
       providers: { sim: driver },
@@ -123,28 +130,16 @@ describe('the operations pipeline (driver-sim)', () => {
   });
 
   it('lets a policy plugin veto creates over a budget, sending nothing', async () => {
-    const budget: NovaCronPlugin = {
-      name: 'vcpu-budget',
-      version: '1.0.0',
-      specificationVersion: 'v1',
-      middleware: [
-        {
-          middleware: {
-            name: 'vcpu-budget',
-            async handle(operation, next) {
-              const vcpus = (operation.input as { resources?: { vcpus: number } }).resources?.vcpus ?? 0;
-              if (operation.name === 'vms.create' && vcpus > 8) {
-                throw new NovaCronError({
-                  code: 'QUOTA_EXCEEDED',
-                  message: `Budget allows 8 vCPUs per VM, asked ${vcpus}.`,
-                });
-              }
-              return next(operation);
-            },
-          },
-        },
-      ],
-    };
+    const budget = pluginWith('vcpu-budget', async (operation, next) => {
+      const vcpus = (operation.input as { resources?: { vcpus: number } }).resources?.vcpus ?? 0;
+      if (operation.name === 'vms.create' && vcpus > 8) {
+        throw new NovaCronError({
+          code: 'QUOTA_EXCEEDED',
+          message: `Budget allows 8 vCPUs per VM, asked ${vcpus}.`,
+        });
+      }
+      return next(operation);
+    });
     const driver = createSimDriver({ transitionDelayMs: 0 });
     const nc = createNovaCron({ providers: { sim: driver }, plugins: [budget] });
     expect(nc.pipeline.names()).toEqual(['events', 'validation', 'vcpu-budget', 'timeout', 'retry', 'queue']);
@@ -158,28 +153,19 @@ describe('the operations pipeline (driver-sim)', () => {
 
   it('retries a retryable failure that a plugin after the retry step throws synchronously, and maps a plain one', async () => {
     let calls = 0;
-    const flaky: NovaCronPlugin = {
-      name: 'flaky-proxy',
-      version: '1.0.0',
-      specificationVersion: 'v1',
-      middleware: [
-        {
-          position: { after: 'retry' },
-          middleware: {
-            name: 'flaky-proxy',
-            // Not async on purpose: it throws instead of returning a rejected promise.
-            handle(operation, next) {
-              calls += 1;
-              if (operation.name === 'vms.get' && calls === 2) {
-                throw new NovaCronError({ code: 'UNAVAILABLE', message: 'proxy hiccup' });
-              }
-              if (operation.name === 'vms.reboot') throw new Error('proxy lost its config');
-              return next(operation);
-            },
-          },
-        },
-      ],
-    };
+    const flaky = pluginWith(
+      'flaky-proxy',
+      // Not async on purpose: it throws instead of returning a rejected promise.
+      (operation, next) => {
+        calls += 1;
+        if (operation.name === 'vms.get' && calls === 2) {
+          throw new NovaCronError({ code: 'UNAVAILABLE', message: 'proxy hiccup' });
+        }
+        if (operation.name === 'vms.reboot') throw new Error('proxy lost its config');
+        return next(operation);
+      },
+      { after: 'retry' },
+    );
     const nc = createNovaCron({
       providers: { sim: createSimDriver({ transitionDelayMs: 0 }) },
       plugins: [flaky],
