@@ -56,11 +56,7 @@ interface CreateRound {
   eventLoopBusy: number;
 }
 
-async function createRound(
-  concurrency: number,
-  count: number,
-  latencyMs: number,
-): Promise<CreateRound> {
+async function createRound(concurrency: number, count: number, latencyMs: number): Promise<CreateRound> {
   const driver = createSimDriver({
     seed: 2,
     hosts: 200,
