@@ -1,15 +1,10 @@
 import { testDriver } from '@novacron/core/testing';
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe } from 'vitest';
 import { MOTO_IMAGE, motoDriver, resetMoto, skipWithoutMoto } from './support/moto.js';
 
-if (skipWithoutMoto !== false) {
-  // Only outside CI, when moto_server is not installed: the reason says how to install it. Under CI=true the global
-  // setup fails the run instead.
-  const reason = skipWithoutMoto;
-  describe('driver conformance: aws on moto', () => {
-    it.skip(reason, () => undefined);
-  });
-} else {
+// Skipped only outside CI when moto_server is not installed (the global setup says how to install it); under
+// CI=true the global setup fails the run instead.
+describe.skipIf(skipWithoutMoto)('driver conformance on moto', () => {
   // Registered before the suite's own afterEach, so it runs after it (hooks unwind like a stack): the suite deletes
   // its VMs, then moto is emptied, because moto keeps terminated instances forever and every later list would pay.
   afterEach(resetMoto);
@@ -24,4 +19,4 @@ if (skipWithoutMoto !== false) {
     missingVmId: 'i-0123456789abcdef0',
     stateTimeoutMs: 30_000,
   });
-}
+});
