@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { random } from '../../packages/native-metrics/test/test-data.js';
 
 /** Wall and CPU time of a measured operation, in milliseconds (medians over the runs). */
 export interface Timing {
@@ -26,18 +27,6 @@ export function measure<T>(runs: number, setup: () => T, operation: (state: T) =
   }
   const median = (list: number[]) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
   return { ms: median(wall), cpuMs: median(cpu) };
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `length` lognormal values with the given median (sigma 1). */

@@ -4,7 +4,8 @@
  * Run: `npx tsx bench/native-metrics/pack-speed.bench.ts` (after building the native backend).
  */
 import { js, native, type PackInput } from '../../packages/native-metrics/src/index.js';
-import { measure, printTable, random, writeResult } from './bench-utils.js';
+import { random } from '../../packages/native-metrics/test/test-data.js';
+import { measure, printTable, writeResult } from './bench-utils.js';
 import { VM_DIMS, vmMix } from './vm-mix.js';
 
 const VMS = 10_000;

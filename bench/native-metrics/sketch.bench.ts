@@ -9,7 +9,8 @@ import * as hdr from 'hdr-histogram-js';
 // @ts-expect-error tdigest ships no types
 import { TDigest } from 'tdigest';
 import { js, type MetricsBackend, native } from '../../packages/native-metrics/src/index.js';
-import { lognormal, measure, printTable, random, type Timing, writeResult } from './bench-utils.js';
+import { random } from '../../packages/native-metrics/test/test-data.js';
+import { lognormal, measure, printTable, type Timing, writeResult } from './bench-utils.js';
 
 const SAMPLES = Number(process.env.SKETCH_SAMPLES ?? 10_000_000);
 const QS = [0.5, 0.95, 0.99];

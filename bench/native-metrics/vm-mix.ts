@@ -1,4 +1,4 @@
-import { random } from './bench-utils.js';
+import { random } from '../../packages/native-metrics/test/test-data.js';
 
 /** Dimensions of the VM-shaped mix: vCPU, memory (GiB), disk (GiB), GPU. */
 export const VM_DIMS = 4;
