@@ -3,7 +3,13 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { NovaCronError } from '@novacron/core';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectionReset, ec2Error, forwardToMoto, scriptEc2 } from './support/ec2-fault-script.js';
+import {
+  connectionReset,
+  describeAsPending,
+  ec2Error,
+  loseResponse,
+  scriptEc2,
+} from './support/ec2-fault-script.js';
 import {
   callContext,
   createContext,
@@ -130,8 +136,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
     const calls = scriptEc2(server, async (call) => {
       if (call.action === 'RunInstances' && !lost) {
         lost = true;
-        await forwardToMoto(call);
-        return connectionReset();
+        return loseResponse(call);
       }
       return undefined;
     });
@@ -150,8 +155,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
     scriptEc2(server, async (call) => {
       if (call.action === 'RunInstances' && lost < 1) {
         lost += 1;
-        await forwardToMoto(call);
-        return connectionReset();
+        return loseResponse(call);
       }
       if (call.action === 'DescribeTags' && lost === 1) {
         lost += 1;
@@ -169,13 +173,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
   it('reports an instance stuck in pending as pending, and EC2 refusing to stop it as CONFLICT', async () => {
     const vm = await driver.doCreateVm(SPEC, createContext('stuck-1'));
     scriptEc2(server, async (call) => {
-      if (call.action === 'DescribeInstances') {
-        const response = await forwardToMoto(call);
-        const body = (await response.text())
-          .replace('<code>16</code>', '<code>0</code>')
-          .replace('<name>running</name>', '<name>pending</name>');
-        return new Response(body, { status: response.status, headers: { 'content-type': 'text/xml' } });
-      }
+      if (call.action === 'DescribeInstances') return describeAsPending(call);
       if (call.action === 'StopInstances') return ec2Error('IncorrectInstanceState', 400);
       return undefined;
     });

@@ -2,7 +2,13 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { createNovaCron, type NovaCron, NovaCronError } from '@novacron/core';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectionReset, ec2Error, forwardToMoto, scriptEc2 } from './support/ec2-fault-script.js';
+import {
+  connectionReset,
+  describeAsPending,
+  ec2Error,
+  loseResponse,
+  scriptEc2,
+} from './support/ec2-fault-script.js';
 import { MOTO_IMAGE, motoClient, motoDriver, skipWithoutMoto } from './support/moto.js';
 
 const SPEC = { provider: 'aws', name: 'piped', size: 't3.micro', image: MOTO_IMAGE };
@@ -57,8 +63,7 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
     const calls = scriptEc2(server, async (call) => {
       if (call.action === 'RunInstances' && !lost) {
         lost = true;
-        await forwardToMoto(call);
-        return connectionReset();
+        return loseResponse(call);
       }
       return undefined;
     });
@@ -123,14 +128,7 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
 
   it('times out waiting on an instance stuck in pending, with TIMEOUT, and no second instance', async () => {
     const nc = client();
-    scriptEc2(server, async (call) => {
-      if (call.action !== 'DescribeInstances') return undefined;
-      const response = await forwardToMoto(call);
-      const body = (await response.text())
-        .replaceAll('<code>16</code>', '<code>0</code>')
-        .replaceAll('<name>running</name>', '<name>pending</name>');
-      return new Response(body, { status: response.status, headers: { 'content-type': 'text/xml' } });
-    });
+    scriptEc2(server, (call) => (call.action === 'DescribeInstances' ? describeAsPending(call) : undefined));
     const vm = await nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-stuck' });
     const error = await failure(nc.vms.waitUntil(vm.ref, 'running', { timeoutMs: 300, intervalMs: 20 }));
     expect(error.code).toBe('TIMEOUT');

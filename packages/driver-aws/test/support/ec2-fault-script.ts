@@ -48,3 +48,21 @@ export function connectionReset(): Response {
 export function forwardToMoto(call: Ec2Call): Promise<Response> {
   return fetch(bypass(call.request));
 }
+
+/**
+ * Lets the call take effect on moto, then loses the response (the connection is reset): what a client sees when EC2
+ * made the instance but the answer never arrived.
+ */
+export async function loseResponse(call: Ec2Call): Promise<Response> {
+  await forwardToMoto(call);
+  return connectionReset();
+}
+
+/** moto's answer to a `DescribeInstances` with every running instance rewritten as pending (stuck in pending). */
+export async function describeAsPending(call: Ec2Call): Promise<Response> {
+  const response = await forwardToMoto(call);
+  const body = (await response.text())
+    .replaceAll('<code>16</code>', '<code>0</code>')
+    .replaceAll('<name>running</name>', '<name>pending</name>');
+  return new Response(body, { status: response.status, headers: { 'content-type': 'text/xml' } });
+}
