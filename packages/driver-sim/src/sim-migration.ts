@@ -62,26 +62,18 @@ export async function runPreCopy(input: PreCopyInput): Promise<PreCopyResult> {
     elapsedMs += durationMs;
     remaining = Math.min(input.memoryBytes, Math.round((dirtyRate * durationMs) / 1000));
     const downtimeMs = (remaining / bandwidth) * 1000;
-    input.onProgress({
-      phase: 'transferring',
+    const progress = {
       bytesProcessed: processed,
       bytesRemaining: remaining,
       bytesTotal: processed + remaining,
       iteration,
       dirtyRateBytesPerSecond: dirtyRate,
       downtimeMs,
-    });
+    };
+    input.onProgress({ phase: 'transferring', ...progress });
     if (remaining <= threshold) {
       throwIfAborted(input.signal, 'migrate');
-      input.onProgress({
-        phase: 'switching-over',
-        bytesProcessed: processed,
-        bytesRemaining: remaining,
-        bytesTotal: processed + remaining,
-        iteration,
-        dirtyRateBytesPerSecond: dirtyRate,
-        downtimeMs,
-      });
+      input.onProgress({ phase: 'switching-over', ...progress });
       await clock.advance(downtimeMs, input.signal);
       return {
         outcome: 'converged',
