@@ -1,6 +1,7 @@
-import { createSimDriver } from '@novacron/driver-sim';
+import { createSimDriver, type SimFaultRule } from '@novacron/driver-sim';
 import { describe, expect, it } from 'vitest';
 import { createNovaCron } from '../src/client/create-novacron.js';
+import type { ProviderLimits } from '../src/pipeline/limits.js';
 
 const spec = (index: number) => ({
   provider: 'sim',
@@ -8,18 +9,21 @@ const spec = (index: number) => ({
   resources: { vcpus: 1, memoryMiB: 256 },
 });
 
+/** A sim fleet whose creates fail as `faults` says, behind a client with `limits` for it. */
+function faultyFleet(seed: number, hosts: number, faults: SimFaultRule, limits: ProviderLimits) {
+  const driver = createSimDriver({ seed, hosts, transitionDelayMs: 0, faults: { create: faults } });
+  const nc = createNovaCron({ providers: { sim: driver }, limits: { sim: limits } });
+  return { driver, nc };
+}
+
 describe('reliability under injected faults (driver-sim)', () => {
   it('createMany of 1,000 VMs with 20 % throttling/5xx and 5 % lost responses ends with exactly 1,000 VMs', async () => {
-    const driver = createSimDriver({
-      seed: 11,
-      hosts: 40,
-      transitionDelayMs: 0,
-      faults: { create: { throttleRate: 0.1, errorRate: 0.1, lostResponseRate: 0.05, retryAfterMs: 1 } },
-    });
-    const nc = createNovaCron({
-      providers: { sim: driver },
-      limits: { sim: { concurrency: 64, retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 20 } } },
-    });
+    const { driver, nc } = faultyFleet(
+      11,
+      40,
+      { throttleRate: 0.1, errorRate: 0.1, lostResponseRate: 0.05, retryAfterMs: 1 },
+      { concurrency: 64, retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 20 } },
+    );
     const retries: string[] = [];
     nc.events.on('operation.retry', (event) => retries.push(event.error.code));
     const result = await nc.vms.createMany(Array.from({ length: 1_000 }, (_, index) => spec(index)));
@@ -40,16 +44,12 @@ describe('reliability under injected faults (driver-sim)', () => {
   });
 
   it('with few attempts, every failure is reported with its cause and no VM exists that the caller was not told about', async () => {
-    const driver = createSimDriver({
-      seed: 12,
-      hosts: 40,
-      transitionDelayMs: 0,
-      faults: { create: { throttleRate: 0.15, errorRate: 0.15, lostResponseRate: 0.1, retryAfterMs: 1 } },
-    });
-    const nc = createNovaCron({
-      providers: { sim: driver },
-      limits: { sim: { concurrency: 32, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } } },
-    });
+    const { driver, nc } = faultyFleet(
+      12,
+      40,
+      { throttleRate: 0.15, errorRate: 0.15, lostResponseRate: 0.1, retryAfterMs: 1 },
+      { concurrency: 32, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } },
+    );
     const result = await nc.vms.createMany(Array.from({ length: 400 }, (_, index) => spec(index)));
     expect(result.created.length + result.failed.length).toBe(400);
     expect(result.failed.length).toBeGreaterThan(0);
@@ -74,13 +74,7 @@ describe('reliability under injected faults (driver-sim)', () => {
   });
 
   it('cancelling createMany part-way reports every index, and every VM that exists was reported created', async () => {
-    const driver = createSimDriver({
-      seed: 13,
-      hosts: 20,
-      transitionDelayMs: 0,
-      faults: { create: { latencyMs: 5 } },
-    });
-    const nc = createNovaCron({ providers: { sim: driver }, limits: { sim: { concurrency: 4 } } });
+    const { driver, nc } = faultyFleet(13, 20, { latencyMs: 5 }, { concurrency: 4 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 40);
     const result = await nc.vms.createMany(
