@@ -3,11 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimDriver } from '@novacron/driver-sim';
 import { describe, expect, it } from 'vitest';
-import { createNovaCron } from '../src/client/create-novacron.js';
+import { createNovaCron, type NovaCron } from '../src/client/create-novacron.js';
 import type { MigrationProgress } from '../src/model/migration.js';
+import type { Vm } from '../src/model/vm.js';
 import { FileStateStore } from '../src/store/file-state-store.js';
 
 const small = { vcpus: 2, memoryMiB: 4096 };
+
+/** Creates a VM on host-1 and waits until it runs. */
+async function runningOnHost1(nc: NovaCron, name: string): Promise<Vm> {
+  const vm = await nc.vms.create({ provider: 'sim', name, resources: small, location: { hostId: 'host-1' } });
+  await nc.vms.waitUntil(vm.ref, 'running');
+  return vm;
+}
 
 describe('migrations.start on driver-sim', () => {
   it('live-migrates a running VM, reports progress, and journals the record in a file store', async () => {
@@ -16,13 +24,7 @@ describe('migrations.start on driver-sim', () => {
       const store = await FileStateStore.open(directory);
       const driver = createSimDriver({ seed: 5, hosts: 2, transitionDelayMs: 0 });
       const nc = createNovaCron({ providers: { sim: driver }, store });
-      const vm = await nc.vms.create({
-        provider: 'sim',
-        name: 'mover',
-        resources: small,
-        location: { hostId: 'host-1' },
-      });
-      await nc.vms.waitUntil(vm.ref, 'running');
+      const vm = await runningOnHost1(nc, 'mover');
       const progress: MigrationProgress[] = [];
       const events: string[] = [];
       nc.events.on('migration.progress', (event) => events.push(event.migrationId));
@@ -61,13 +63,7 @@ describe('migrations.start on driver-sim', () => {
       migration: { maxIterations: 10_000 },
     });
     const nc = createNovaCron({ providers: { sim: driver } });
-    const vm = await nc.vms.create({
-      provider: 'sim',
-      name: 'busy',
-      resources: small,
-      location: { hostId: 'host-1' },
-    });
-    await nc.vms.waitUntil(vm.ref, 'running');
+    const vm = await runningOnHost1(nc, 'busy');
     driver.sim.setDirtyRate(vm.ref.id, 500);
     const migration = await nc.migrations.start({
       vm: vm.ref,
@@ -87,13 +83,7 @@ describe('migrations.start on driver-sim', () => {
   it('refuses a migration to the host the VM is on, and on a stopped VM, with CONFLICT', async () => {
     const driver = createSimDriver({ seed: 7, hosts: 2, transitionDelayMs: 0 });
     const nc = createNovaCron({ providers: { sim: driver } });
-    const vm = await nc.vms.create({
-      provider: 'sim',
-      name: 'stay',
-      resources: small,
-      location: { hostId: 'host-1' },
-    });
-    await nc.vms.waitUntil(vm.ref, 'running');
+    const vm = await runningOnHost1(nc, 'stay');
     const same = await nc.migrations.start({ vm: vm.ref, to: 'host-1' });
     await expect(same.done).rejects.toMatchObject({ code: 'CONFLICT' });
     await nc.vms.stop(vm.ref);
