@@ -1,4 +1,5 @@
-// Runs the whole vitest suite and ends with one plain summary line, "vitest: N passed, N failed, N skipped".
+// Runs vitest (the whole suite, or the projects named by `--project` arguments, passed through) and ends with one
+// plain summary line, "vitest on Node X: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,10 +8,15 @@ import { join } from 'node:path';
 const report = join(mkdtempSync(join(tmpdir(), 'novacron-tests-')), 'vitest.json');
 const run = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-  {
-    stdio: 'inherit',
-  },
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit' },
 );
 let summary;
 try {
@@ -21,6 +27,7 @@ try {
 }
 const skipped = summary.numPendingTests + summary.numTodoTests;
 console.log(`vitest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
+console.log(`(on Node ${process.versions.node})`);
 if (summary.numTotalTests === 0) {
   console.error('No test ran.');
   process.exit(1);

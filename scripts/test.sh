@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (as root) and runs all of it:
-# system packages, npm packages, the builds (TypeScript and the Rust native module), lint, typecheck, package
-# checks (publint, are-the-types-wrong), every test (services are started by the tests' own setup), every example,
-# and the API docs.
+# system packages, Node 24 (and 22) into .tools/ when the machine's Node is another line, npm packages (`npm ci`),
+# the builds (TypeScript and the Rust native module), lint, typecheck, package checks (publint,
+# are-the-types-wrong), every test on Node 24 (services are started by the tests' own setup), the unit projects
+# again on Node 22, every example, and the API docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "System packages"
 bash scripts/install-system-packages.sh
+step "Node.js 24 (development line) and 22 (oldest supported line)"
+node22_bin="$(bash scripts/node-runtime.sh 22)"
+source scripts/node-runtime.sh 24
+echo "node $(node --version) from $(command -v node); node $("$node22_bin/node" --version) from $node22_bin"
 step "npm packages"
-# `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (biome, rollup) out of the lock file
-# and `npm ci` then refuses the lock as out of sync.
-npm install --no-audit --no-fund
+npm ci --no-audit --no-fund
 step "Build (TypeScript packages and the Rust native module)"
 npm run build
 step "Lint"
@@ -27,5 +30,7 @@ step "Examples"
 npm run examples
 step "Rust tests (native-metrics)"
 (cd packages/native-metrics && cargo test --release --quiet)
-step "Tests"
+step "Tests on Node 24"
 node scripts/run-tests.mjs
+step "Unit projects on Node 22"
+PATH="$node22_bin:$PATH" node scripts/run-tests.mjs --project core --project driver-sim --project native-metrics

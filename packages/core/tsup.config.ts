@@ -1,11 +1,20 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+const shared: Options = {
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
-  clean: true,
-  target: 'node20',
+  target: 'node22',
   external: ['vitest'],
-});
+};
+
+/**
+ * Two builds. The ES module build imports its dependencies as they are. The CommonJS build bundles p-queue (and its
+ * p-timeout), which are ES modules only: `require()` of an ES module works only from Node 22.12 and hands tools'
+ * interop helpers a namespace object, so a CommonJS user on any Node 22 would otherwise get
+ * "p_queue.default is not a constructor" on the first call. scripts/consumer-test proves both builds on tarballs.
+ */
+export default defineConfig([
+  { ...shared, format: ['esm'], clean: true },
+  { ...shared, format: ['cjs'], noExternal: ['p-queue', 'p-timeout'] },
+]);

@@ -7,5 +7,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   shims: true,
-  target: 'node20',
+  target: 'node22',
 });

@@ -45,7 +45,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
     );
   }
 
-  beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+  beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
   afterEach(() => server.resetHandlers());
   afterAll(async () => {
     server.close();

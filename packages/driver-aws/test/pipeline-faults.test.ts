@@ -37,7 +37,7 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
     return error;
   }
 
-  beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
+  beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
   afterEach(async () => {
     server.resetHandlers();
     await nc?.close();
