@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
  * Each package's `vitest.config.ts` spreads this into `resolve.alias`.
  */
 export const sourceAliases: Record<string, string> = {
+  '@novacron/core/driver': fileURLToPath(new URL('./packages/core/src/toolkit/index.ts', import.meta.url)),
   '@novacron/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
   '@novacron/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
   '@novacron/driver-sim': fileURLToPath(new URL('./packages/driver-sim/src/index.ts', import.meta.url)),

@@ -1,7 +1,11 @@
 import { defineConfig, type Options } from 'tsup';
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'driver/index': 'src/toolkit/index.ts',
+    'testing/index': 'src/testing/index.ts',
+  },
   dts: true,
   sourcemap: true,
   target: 'node22',

@@ -1,0 +1,51 @@
+/** What a {@link ProviderError} keeps of a provider's failure. */
+export interface ProviderErrorDetails {
+  /** The provider's own error code (`InvalidInstanceID.NotFound`, libvirt's `VIR_ERR_NO_DOMAIN`). */
+  providerCode?: string | undefined;
+  /** The provider's message, with credentials in URLs and key=value pairs redacted. */
+  message: string;
+  /** The provider's request id, for its support. */
+  requestId?: string | undefined;
+  /** The HTTP status, where the failure came over HTTP. */
+  statusCode?: number | undefined;
+}
+
+/**
+ * The `cause` a driver's {@link NovaCronError} carries: what a person needs from the provider's failure (code,
+ * message, request id, HTTP status) and nothing else. The SDK's own error is dropped on purpose: SDK errors keep the
+ * request, its signed headers and the credentials that signed it, which `util.inspect(error, { showHidden: true })`
+ * or a logger walking the `cause` chain would print.
+ */
+export class ProviderError extends Error {
+  /** The provider's own error code, where it gave one. */
+  readonly providerCode: string | undefined;
+  /** The provider's request id, where it gave one. */
+  readonly requestId: string | undefined;
+  /** The HTTP status, where there was one. */
+  readonly statusCode: number | undefined;
+
+  constructor(details: ProviderErrorDetails) {
+    super(redactSecrets(details.message));
+    this.name = 'ProviderError';
+    this.providerCode = details.providerCode;
+    this.requestId = details.requestId;
+    this.statusCode = details.statusCode;
+  }
+}
+
+/** Query parameters and `key=value` pairs whose values are credentials (signed URLs, SAS tokens, passwords). */
+const SECRET_PAIR =
+  /\b([\w.-]*(?:signature|credential|token|secret|password|passwd|apikey|api_key|access_key|sig|key)[\w.-]*)=([^&\s"',;]+)/gi;
+/** `Authorization: <scheme> <value>` and bearer tokens. */
+const AUTHORIZATION =
+  /\b(authorization|bearer)(\s*[:=]?\s*)(?:(?:AWS4-HMAC-SHA256|Bearer|Basic|SharedKey)\s+)?[^\s"',;]+/gi;
+
+/**
+ * Replaces the values of credential-looking parameters in `text` with `[redacted]`: `X-Amz-Signature=...`,
+ * `sig=...`, `access_token=...`, `password=...`, `Authorization: ...`.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(SECRET_PAIR, (_match, name: string) => `${name}=[redacted]`)
+    .replace(AUTHORIZATION, (_match, name: string, separator: string) => `${name}${separator}[redacted]`);
+}
