@@ -32,6 +32,19 @@ export interface DriverCapabilities {
    * Default `^[a-zA-Z0-9][a-zA-Z0-9._-]*$` (what libvirt, EC2 tags and most clouds accept).
    */
   readonly namePattern: RegExp;
+  /** The most tags one VM may carry. Default 50. */
+  readonly maxTags: number;
+  /** Longest tag key, in characters. Default 128. */
+  readonly maxTagKeyLength: number;
+  /** Longest tag value, in characters. Default 256. */
+  readonly maxTagValueLength: number;
+  /**
+   * What a tag key may contain, over the whole key. Default `^[^\p{Cc}]+$` (any text without control characters:
+   * non-ASCII letters and spaces included). A provider with label rules (GCP) narrows it.
+   */
+  readonly tagKeyPattern: RegExp;
+  /** What a tag value may contain, over the whole value. Default `^[^\p{Cc}]*$` (any text without control characters). */
+  readonly tagValuePattern: RegExp;
 }
 
 /** The default of every capability flag. */
@@ -49,6 +62,11 @@ export const DEFAULT_CAPABILITIES: DriverCapabilities = Object.freeze({
   maxPageSize: 100,
   maxNameLength: 63,
   namePattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/,
+  maxTags: 50,
+  maxTagKeyLength: 128,
+  maxTagValueLength: 256,
+  tagKeyPattern: /^[^\p{Cc}]+$/u,
+  tagValuePattern: /^[^\p{Cc}]*$/u,
 });
 
 /**

@@ -18,12 +18,29 @@ export const resourcesSchema = z.strictObject({
   gpus: count('gpus').refine(Number.isInteger, 'gpus must be a whole number').optional(),
 });
 
-const tagsSchema = z
-  .record(
-    z.string().min(1, 'tag keys must not be empty').max(128, 'tag keys must be at most 128 characters'),
-    z.string().max(256, 'tag values must be at most 256 characters'),
-  )
-  .refine((tags) => Object.keys(tags).length <= 50, 'at most 50 tags');
+/** The tags schema of a driver: its count, length and character rules (the capability manifest's `*Tag*` flags). */
+function tagsSchema(capabilities: DriverCapabilities) {
+  const { maxTags, maxTagKeyLength, maxTagValueLength, tagKeyPattern, tagValuePattern } = capabilities;
+  return z
+    .record(
+      z
+        .string()
+        .min(1, 'tag keys must not be empty')
+        .max(maxTagKeyLength, `tag keys must be at most ${maxTagKeyLength} characters`)
+        .regex(
+          tagKeyPattern,
+          `tag keys may contain only what this provider accepts (${tagKeyPattern.source})`,
+        ),
+      z
+        .string()
+        .max(maxTagValueLength, `tag values must be at most ${maxTagValueLength} characters`)
+        .regex(
+          tagValuePattern,
+          `tag values may contain only what this provider accepts (${tagValuePattern.source})`,
+        ),
+    )
+    .refine((tags) => Object.keys(tags).length <= maxTags, `at most ${maxTags} tags`);
+}
 
 const createSchemas = new WeakMap<DriverCapabilities, ReturnType<typeof buildCreateVmSpecSchema>>();
 
@@ -63,7 +80,7 @@ function buildCreateVmSpecSchema(capabilities: DriverCapabilities) {
           hostId: z.string().min(1).optional(),
         })
         .optional(),
-      tags: tagsSchema.optional(),
+      tags: tagsSchema(capabilities).optional(),
       userData: z.string().optional(),
       providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
     })
