@@ -2,7 +2,7 @@
 # Installs everything the test suite needs on a fresh Debian 12 machine (as root) and runs all of it:
 # system packages, Node 24 (and 22) into .tools/ when the machine's Node is another line, npm packages (`npm ci`),
 # the builds (TypeScript and the Rust native module), lint, typecheck, package checks (publint,
-# are-the-types-wrong), every test on Node 24 (services are started by the tests' own setup), the unit projects
+# are-the-types-wrong), the consumer test on packed tarballs, every test on Node 24 (services are started by the tests' own setup), the unit projects
 # again on Node 22, every example, and the API docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +22,10 @@ step "Lint"
 npm run lint
 step "Typecheck"
 npm run typecheck
-step "Package checks"
+step "Package checks (shape: publint, are-the-types-wrong)"
 npm run check-packages
+step "Consumer test (behaviour: packed tarballs in fresh projects, import and require, Node 22 and 24)"
+node scripts/consumer-test/run.mjs
 step "API docs"
 npm run docs
 step "Examples"
