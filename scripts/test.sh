@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (as root) and runs all of it:
 # system packages, Node 24 (and 22) into .tools/ when the machine's Node is another line, npm packages (`npm ci`),
-# the builds (TypeScript and the Rust native module), lint, typecheck, package checks (publint,
+# the builds (TypeScript, the Rust native module, and its per-platform binaries with their arm64 tests under
+# qemu-user), lint, typecheck, package checks (publint,
 # are-the-types-wrong), the consumer test on packed tarballs, every test on Node 24 (services are started by the tests' own setup), the unit projects
 # again on Node 22, every example, and the API docs.
 set -euo pipefail
@@ -18,6 +19,11 @@ step "npm packages"
 npm ci --no-audit --no-fund
 step "Build (TypeScript packages and the Rust native module)"
 npm run build
+step "Cross toolchain and per-platform binaries of native-metrics (linux x64/arm64, gnu/musl)"
+bash scripts/native/install-cross-toolchain.sh
+bash scripts/native/build-targets.sh
+step "native-metrics on arm64, under qemu-user"
+bash scripts/native/test-arm64.sh
 step "Lint"
 npm run lint
 step "Typecheck"

@@ -12,7 +12,7 @@ import { publishedSet, syntheticTriplets, type VbpInstance } from './vbp-instanc
 import { HOST_CAPACITY, l1LowerBound, VM_DIMS, vmMix } from './vm-mix.js';
 
 const STRIDE = Number(process.env.QUALITY_STRIDE ?? 1);
-const backend: MetricsBackend = native ?? js;
+const backend: MetricsBackend = native() ?? js;
 
 interface SetSpec {
   name: string;

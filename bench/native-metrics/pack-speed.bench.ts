@@ -3,10 +3,13 @@
  * anti-affinity groups and zone eligibility; native vs TypeScript fallback on the same input.
  * Run: `npx tsx bench/native-metrics/pack-speed.bench.ts` (after building the native backend).
  */
-import { js, native, type PackInput } from '../../packages/native-metrics/src/index.js';
+import { js, native as loadNative, type PackInput } from '../../packages/native-metrics/src/index.js';
 import { random } from '../../packages/native-metrics/test/test-data.js';
 import { measure, printTable, writeResult } from './bench-utils.js';
 import { VM_DIMS, vmMix } from './vm-mix.js';
+
+/** The Rust backend, or undefined when its binary did not load (the table then shows the TypeScript one only). */
+const native = loadNative();
 
 const VMS = 10_000;
 const HOSTS = 5_000;

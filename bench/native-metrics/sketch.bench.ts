@@ -8,9 +8,12 @@ import { DDSketch } from '@datadog/sketches-js';
 import * as hdr from 'hdr-histogram-js';
 // @ts-expect-error tdigest ships no types
 import { TDigest } from 'tdigest';
-import { js, type MetricsBackend, native } from '../../packages/native-metrics/src/index.js';
+import { js, native as loadNative, type MetricsBackend } from '../../packages/native-metrics/src/index.js';
 import { random } from '../../packages/native-metrics/test/test-data.js';
 import { lognormal, measure, printTable, type Timing, writeResult } from './bench-utils.js';
+
+/** The Rust backend, or undefined when its binary did not load (the table then shows the TypeScript one only). */
+const native = loadNative();
 
 const SAMPLES = Number(process.env.SKETCH_SAMPLES ?? 10_000_000);
 const QS = [0.5, 0.95, 0.99];

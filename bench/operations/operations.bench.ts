@@ -65,7 +65,7 @@ async function createRound(concurrency: number, count: number, latencyMs: number
   });
   const nc = createNovaCron({ providers: { sim: driver }, limits: { sim: { concurrency } } });
   const requests = Array.from({ length: count }, (_, index) => ({
-    provider: 'sim',
+    provider: 'sim' as const,
     name: `vm-${index}`,
     resources: { vcpus: 1, memoryMiB: 256 },
   }));

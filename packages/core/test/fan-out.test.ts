@@ -14,7 +14,7 @@ describe('lists across providers', () => {
         west: createSimDriver({ seed: 2, transitionDelayMs: 0 }),
       },
     });
-    for (const provider of ['east', 'west']) {
+    for (const provider of ['east', 'west'] as const) {
       await nc.vms.createMany(
         Array.from({ length: 60 }, (_, index) => ({
           provider,

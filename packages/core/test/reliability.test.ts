@@ -4,7 +4,7 @@ import { createNovaCron } from '../src/client/create-novacron.js';
 import type { ProviderLimits } from '../src/pipeline/limits.js';
 
 const spec = (index: number) => ({
-  provider: 'sim',
+  provider: 'sim' as const,
   name: `bulk-${index}`,
   resources: { vcpus: 1, memoryMiB: 256 },
 });

@@ -37,6 +37,7 @@ import {
   resourcesFit,
 } from '@novacron/core';
 import { buildRunInstancesInput, type ValidatedCreate, validateCreateSpec } from './aws-create-input.js';
+import { type AwsDriverOptions, assertAwsDriverOptions } from './aws-driver-options.js';
 import { type AwsErrorContext, toAwsNovaCronError } from './aws-error-map.js';
 import { IDEMPOTENCY_TAG_KEY, idempotencyTagValue } from './aws-idempotency.js';
 import { toProviderVm } from './aws-instance-map.js';
@@ -45,45 +46,6 @@ import { toEc2Filters } from './aws-list-filters.js';
 import { readAwsMetrics } from './aws-metrics.js';
 import { decodeAwsCursor, slicePage } from './aws-page-cursor.js';
 import { type AwsPriceTable, priceFor } from './aws-price-table.js';
-
-/** Options of {@link createAwsDriver}. */
-export interface AwsDriverOptions {
-  /** The AWS region this driver serves (`eu-west-1`). Required; one driver per region. */
-  region: string;
-  /**
-   * Credentials, or a provider of them. Default: the SDK's own chain (environment, shared config and SSO profiles,
-   * web identity, container and instance roles). Ignored when `client` is given.
-   */
-  credentials?: EC2ClientConfig['credentials'] | undefined;
-  /**
-   * An `EC2Client` to use instead of making one (tests, custom middleware, shared clients). Default: a client made
-   * from `region`, `credentials` and `endpoint` with `maxAttempts: 1`. An injected client keeps its own retry
-   * settings: set `maxAttempts: 1` on it too, or the SDK and NovaCron's pipeline will both retry.
-   */
-  client?: EC2Client | undefined;
-  /** A CloudWatch client for metrics. Default: one made like the EC2 client (same region, credentials, endpoint). */
-  cloudWatchClient?: CloudWatchClient | undefined;
-  /** An endpoint URL for EC2 and CloudWatch (moto, LocalStack, a VPC endpoint). Default: AWS's public endpoints. */
-  endpoint?: string | undefined;
-  /** Hourly prices per instance type for `doListSizes` and cost reports. Default: none (sizes carry no price). */
-  priceTable?: AwsPriceTable | undefined;
-  /** The AMI used when a create spec names no image. Default: none (the spec must name one). */
-  defaultImage?: string | undefined;
-  /** Which images `doListImages` lists. Default: owners `['self', 'amazon']`, every name. */
-  images?: { owners?: string[] | undefined; namePatterns?: string[] | undefined } | undefined;
-  /**
-   * Instance families searched when a create spec gives `resources` but no `size`; the smallest (cheapest, where the
-   * price table knows) type that fits wins. Default: `['t3', 'm5', 'c5', 'r5']` (offered in every commercial region).
-   */
-  sizeFamilies?: string[] | undefined;
-  /**
-   * When a create looks its idempotency key up (by the `novacron:idempotency-key` tag) before sending RunInstances:
-   * `'retries'` (default) on retries only, relying on the ClientToken for the first attempt (real EC2 honours it);
-   * `'always'` on every attempt too, for EC2-compatible APIs that ignore ClientToken (moto) when keys may be reused
-   * across operations.
-   */
-  idempotencyLookup?: 'retries' | 'always' | undefined;
-}
 
 /** Options of {@link AwsDriver.doStopVm}: the core's `force`, plus hibernation as a provider option. */
 export interface AwsStopOptions {
@@ -128,6 +90,7 @@ export class AwsDriver extends DriverBase {
   /** Prefer {@link createAwsDriver}. */
   constructor(private readonly options: AwsDriverOptions) {
     super();
+    assertAwsDriverOptions(options);
     if (typeof options?.region !== 'string' || options.region === '') {
       throw new TypeError("createAwsDriver needs a region, for example { region: 'eu-west-1' }.");
     }
@@ -265,7 +228,7 @@ export class AwsDriver extends DriverBase {
    * `CONFLICT` for an instance that is not running (EC2 itself answers `IncorrectInstanceState`, also `CONFLICT`;
    * moto reboots anything).
    */
-  override async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
+  async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
     const current = await this.doGetVm(vmId, context);
     if (current.state.providerState !== 'running' && current.state.providerState !== 'pending') {
       throw new NovaCronError({
@@ -298,7 +261,7 @@ export class AwsDriver extends DriverBase {
    * The catalog is read once per driver and kept, so paging through it (as the core does to check a create's size)
    * costs no further calls.
    */
-  override async doListSizes(request: PageRequest, _context: DriverCallContext): Promise<Page<AwsSize>> {
+  async doListSizes(request: PageRequest, _context: DriverCallContext): Promise<Page<AwsSize>> {
     if (this.sizes === undefined) {
       const building = Promise.all([this.instanceTypes.all(), this.instanceTypes.zones()]).then(
         ([records, zones]) =>
@@ -315,7 +278,7 @@ export class AwsDriver extends DriverBase {
   }
 
   /** One page of images from `DescribeImages`, for the owners and name patterns given in the driver options. */
-  override async doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
+  async doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
     const owners = this.options.images?.owners ?? ['self', 'amazon'];
     const patterns = this.options.images?.namePatterns;
     const filters: Filter[] = patterns === undefined ? [] : [{ Name: 'name', Values: [...patterns] }];
@@ -336,7 +299,7 @@ export class AwsDriver extends DriverBase {
   }
 
   /** The enabled regions of the account, then the availability zones of this driver's region. */
-  override async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
+  async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     const [regions, zones] = await Promise.all([
       this.call({ action: 'DescribeRegions' }, () =>
         this.client.send(new DescribeRegionsCommand({}), { abortSignal: context.signal }),
@@ -359,7 +322,7 @@ export class AwsDriver extends DriverBase {
   }
 
   /** CPU, network and EBS series from CloudWatch `GetMetricData` (memory needs the CloudWatch agent: not read). */
-  override async doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
+  async doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
     if ('vmId' in query.target) this.requireInstanceId(query.target.vmId, 'GetMetricData');
     this.cloudWatch ??= new CloudWatchClient(this.clientConfig());
     return readAwsMetrics(this.cloudWatch, this.region, query, context.signal);

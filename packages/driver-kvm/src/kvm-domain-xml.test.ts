@@ -31,8 +31,10 @@ describe('domain XML', () => {
       domainType: 'kvm',
       vcpus: 2,
       memoryMiB: 512,
-      hasHostDevices: false,
-      localDisks: [{ target: 'vda', source: '/var/lib/libvirt/images/web-1-root.qcow2', shareable: false }],
+      hostDevices: [],
+      disks: [
+        { type: 'file', target: 'vda', source: '/var/lib/libvirt/images/web-1-root.qcow2', shareable: false },
+      ],
       metadata: {
         tags,
         idempotencyKey: 'k-1',
@@ -54,8 +56,8 @@ describe('domain XML', () => {
       uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f',
       memoryMiB: 64,
       vcpus: 1,
-      hasHostDevices: true,
-      localDisks: [],
+      hostDevices: [{ mode: 'subsystem', type: 'pci' }],
+      disks: [{ type: 'network', source: 'rbd:pool/img' }],
       metadata: { tags: { k: 'v' } },
     });
   });

@@ -1,5 +1,10 @@
-import type { MigrationPolicy, Resources } from '@novacron/core';
-import type { LibvirtClient, LibvirtClientOptions } from './libvirt/index.js';
+import { assertKnownOptions, type MigrationPolicy, type OptionKeys, type Resources } from '@novacron/core';
+import type {
+  LibvirtClient,
+  LibvirtClientOptions,
+  LibvirtSshOptions,
+  LibvirtTlsOptions,
+} from './libvirt/index.js';
 
 /** One hypervisor host of the fleet: its own libvirtd. */
 export interface KvmHostOptions {
@@ -65,4 +70,77 @@ export interface KvmDriverOptions {
   shutdownTimeoutMs?: number | undefined;
   /** Gap between the two readings a metric rate needs when there is no recent reading. Default 1,000 ms. */
   metricsSampleGapMs?: number | undefined;
+}
+
+const WHERE = 'createKvmDriver';
+const OPTION_KEYS: OptionKeys<KvmDriverOptions> = {
+  hosts: true,
+  domainType: true,
+  emulator: true,
+  machine: true,
+  network: true,
+  sizes: true,
+  images: true,
+  client: true,
+  migrationPolicy: true,
+  migrationProgressIntervalMs: true,
+  shutdownTimeoutMs: true,
+  metricsSampleGapMs: true,
+};
+const HOST_KEYS: OptionKeys<KvmHostOptions> = {
+  id: true,
+  uri: true,
+  labels: true,
+  zone: true,
+  overcommit: true,
+  migrationUri: true,
+  migrationDataUri: true,
+  client: true,
+};
+const IMAGE_KEYS: OptionKeys<KvmImageOptions> = { pool: true, volume: true, defaultDiskGiB: true, os: true };
+const RESOURCE_KEYS: OptionKeys<Resources> = { vcpus: true, memoryMiB: true, diskGiB: true, gpus: true };
+const MIGRATION_POLICY_KEYS: OptionKeys<MigrationPolicy> = {
+  bandwidthMiBps: true,
+  maxDowntimeMs: true,
+  completionTimeoutMs: true,
+  onTimeout: true,
+  autoConverge: true,
+};
+const CLIENT_KEYS: OptionKeys<LibvirtClientOptions> = {
+  maxFrameSize: true,
+  keepaliveIntervalMs: true,
+  keepaliveCount: true,
+  reconnectInitialDelayMs: true,
+  reconnectMaxDelayMs: true,
+  tls: true,
+  ssh: true,
+  connectTimeoutMs: true,
+};
+const TLS_KEYS: OptionKeys<LibvirtTlsOptions> = { ca: true, cert: true, key: true, verifyServer: true };
+const SSH_KEYS: OptionKeys<LibvirtSshOptions> = { command: true, extraArgs: true };
+
+/**
+ * Refuses unknown keys (a typo must not be silently ignored) with a `TypeError` naming them and the accepted ones: in
+ * the options, each host, each image, each size, `migrationPolicy` and `client` (with its `tls` and `ssh`). Free-form
+ * maps (`labels`) and objects passed through (a host's `client`, a `LibvirtClient`) are not looked into.
+ */
+export function assertKvmDriverOptions(options: KvmDriverOptions): void {
+  assertKnownOptions(WHERE, options, OPTION_KEYS);
+  if (typeof options !== 'object' || options === null) return;
+  if (Array.isArray(options.hosts)) {
+    options.hosts.forEach((host, index) => {
+      assertKnownOptions(WHERE, host, HOST_KEYS, `hosts[${index}]`);
+      assertKnownOptions(WHERE, host?.overcommit, RESOURCE_KEYS, `hosts[${index}].overcommit`);
+    });
+  }
+  for (const [name, image] of Object.entries(options.images ?? {})) {
+    assertKnownOptions(WHERE, image, IMAGE_KEYS, `images.${name}`);
+  }
+  for (const [name, size] of Object.entries(options.sizes ?? {})) {
+    assertKnownOptions(WHERE, size, RESOURCE_KEYS, `sizes.${name}`);
+  }
+  assertKnownOptions(WHERE, options.migrationPolicy, MIGRATION_POLICY_KEYS, 'migrationPolicy');
+  assertKnownOptions(WHERE, options.client, CLIENT_KEYS, 'client');
+  assertKnownOptions(WHERE, options.client?.tls, TLS_KEYS, 'client.tls');
+  assertKnownOptions(WHERE, options.client?.ssh, SSH_KEYS, 'client.ssh');
 }

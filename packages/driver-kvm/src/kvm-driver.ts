@@ -21,7 +21,7 @@ import {
   type Size,
 } from '@novacron/core';
 import { listImages, listLocations, listSizes } from './kvm-catalog.js';
-import type { KvmDriverOptions } from './kvm-driver-options.js';
+import { assertKvmDriverOptions, type KvmDriverOptions } from './kvm-driver-options.js';
 import { toKvmError } from './kvm-error-map.js';
 import { KvmFleet } from './kvm-fleet.js';
 import { checkMigration, type KvmMigrationCheck, migrateVm } from './kvm-fleet-migration.js';
@@ -50,6 +50,7 @@ export class KvmDriver extends DriverBase {
 
   constructor(private readonly options: KvmDriverOptions) {
     super();
+    assertKvmDriverOptions(options);
     // libvirt's test driver (domainType 'test') cannot migrate: say so in the manifest rather than fail later.
     this.capabilities = defineCapabilities({
       suspend: true,
@@ -114,19 +115,19 @@ export class KvmDriver extends DriverBase {
     );
   }
 
-  override async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
+  async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
     await this.fleet.withVm(vmId, 'reboot', context.signal, (located) =>
       rebootVm(vmId, located, context.signal),
     );
   }
 
-  override async doSuspendVm(vmId: string, context: DriverCallContext): Promise<void> {
+  async doSuspendVm(vmId: string, context: DriverCallContext): Promise<void> {
     await this.fleet.withVm(vmId, 'suspend', context.signal, (located) =>
       suspendVm(vmId, located, context.signal),
     );
   }
 
-  override async doResumeVm(vmId: string, context: DriverCallContext): Promise<void> {
+  async doResumeVm(vmId: string, context: DriverCallContext): Promise<void> {
     await this.fleet.withVm(vmId, 'resume', context.signal, (located) =>
       resumeVm(vmId, located, context.signal),
     );
@@ -142,25 +143,25 @@ export class KvmDriver extends DriverBase {
 
   // ---- hosts and catalog -------------------------------------------------------------------------------------
 
-  override async doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
+  async doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
     return this.hostReports.list(this.fleet.hosts, request, context.signal);
   }
 
-  override async doListSizes(request: PageRequest): Promise<Page<Size>> {
+  async doListSizes(request: PageRequest): Promise<Page<Size>> {
     return listSizes(this.options.sizes, request);
   }
 
-  override async doListImages(request: PageRequest): Promise<Page<Image>> {
+  async doListImages(request: PageRequest): Promise<Page<Image>> {
     return listImages(this.options.images, request);
   }
 
-  override async doListLocations(request: PageRequest): Promise<Page<Location>> {
+  async doListLocations(request: PageRequest): Promise<Page<Location>> {
     return listLocations(this.fleet.hosts, request);
   }
 
   // ---- metrics -----------------------------------------------------------------------------------------------
 
-  override async doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
+  async doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
     if ('hostId' in query.target) {
       const host = this.fleet.host(query.target.hostId, 'target.hostId');
       try {
@@ -193,10 +194,7 @@ export class KvmDriver extends DriverBase {
     return checkMigration(this.fleet, this.hostReports, vmId, toHostId, signal);
   }
 
-  override async doMigrateVm(
-    request: DriverMigrateRequest,
-    context: DriverMigrateContext,
-  ): Promise<MigrationOutcome> {
+  async doMigrateVm(request: DriverMigrateRequest, context: DriverMigrateContext): Promise<MigrationOutcome> {
     const check = (vmId: string, toHostId: string, signal: AbortSignal): Promise<KvmMigrationCheck> =>
       this.checkMigration(vmId, toHostId, signal);
     return migrateVm({ fleet: this.fleet, options: this.options, check }, request, context);
@@ -204,7 +202,7 @@ export class KvmDriver extends DriverBase {
 
   // ---- events ------------------------------------------------------------------------------------------------
 
-  override async doWatch(
+  async doWatch(
     listener: (event: DriverEvent) => void,
     context: { signal: AbortSignal },
   ): Promise<() => Promise<void>> {

@@ -61,3 +61,27 @@ describe('toKvmError', () => {
     expect(toKvmError(abort, { action: 'a' })).toBe(abort);
   });
 });
+
+describe('toKvmError never embeds domain XML', () => {
+  it("drops the document libvirt quotes in an XML error, from the message and from the cause's message", () => {
+    const quoted =
+      '<domain type="test"><name>web-1</name><metadata><nc:novacron xmlns:nc="https://novacron.dev/xmlns/kvm/1"><nc:tags><nc:tag key="secret" value="token-abc"/><nc:tag key="bad" value="x\u0001y"/></nc:tags></nc:novacron></metadata></domain>';
+    const original = new LibvirtError(
+      {
+        code: LibvirtErrorCode.XML_ERROR,
+        domain: 20,
+        level: 2,
+        message: `XML error: (domain_definition):1: attributes construct error\n${quoted}\n-------------------------------------------------------^`,
+      },
+      'DOMAIN_DEFINE_XML_FLAGS',
+    );
+    const error = toKvmError(original, { action: 'create VM web-1', hostId: 'h1' }) as NovaCronError;
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain('attributes construct error');
+    expect(error.message).toContain('[XML omitted]');
+    expect(error.message).not.toContain('token-abc');
+    expect(error.message).not.toContain('<domain');
+    expect((error.cause as LibvirtError).message).not.toContain('token-abc');
+    expect((error.cause as LibvirtError).code).toBe(LibvirtErrorCode.XML_ERROR);
+  });
+});

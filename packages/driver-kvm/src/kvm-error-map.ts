@@ -41,6 +41,39 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   UNAVAILABLE: 'Check that libvirtd runs on the host and the URI is reachable; the call is safe to retry.',
 };
 
+/** Markup in a message: `<` opening a tag, a closing tag, a comment or a declaration. */
+const MARKUP = /<[A-Za-z_/!?]/;
+
+/**
+ * libvirt's message without any XML it quoted. libvirt's XML errors quote the offending line of the document (and
+ * a caret line under it); NovaCron writes a domain on one line, so that would be the whole domain, every tag value
+ * included. Lines with markup and caret lines are dropped, and a line is cut where markup starts.
+ *
+ * @example
+ * redactXml("XML error: bad char\n<domain><name>x</name></domain>\n----^"); // 'XML error: bad char [XML omitted]'
+ */
+export function redactXml(message: string): string {
+  const lines = message.split(/\r?\n/);
+  const kept: string[] = [];
+  let omitted = false;
+  for (const line of lines) {
+    if (/^\s*-*\^\s*$/.test(line)) {
+      omitted = true;
+      continue;
+    }
+    const markup = MARKUP.exec(line);
+    if (markup === null) {
+      kept.push(line);
+      continue;
+    }
+    omitted = true;
+    const before = line.slice(0, markup.index).trimEnd();
+    if (before !== '' && kept.length === 0) kept.push(before);
+  }
+  const text = kept.join(' ').trim();
+  return omitted ? `${text} [XML omitted]`.trim() : text;
+}
+
 /** Where a libvirt failure happened, for the message. */
 export interface KvmErrorContext {
   /** What was being done (`start VM web-1`). */
@@ -63,9 +96,18 @@ export function toKvmError(error: unknown, context: KvmErrorContext): Error {
   const where = context.hostId === undefined ? '' : ` on KVM host '${context.hostId}'`;
   let code: ErrorCode = 'PROVIDER';
   let detail: string;
+  let cause = error;
   if (error instanceof LibvirtError) {
     code = CODE_MAP.get(error.code) ?? 'PROVIDER';
-    detail = `${error.message} (libvirt error ${error.code}, domain ${error.domain})`;
+    const message = redactXml(error.message);
+    detail = `${message} (libvirt error ${error.code}, domain ${error.domain})`;
+    if (message !== error.message) {
+      // The cause is logged too: keep libvirt's code and procedure, not the quoted document.
+      cause = new LibvirtError(
+        { code: error.code, domain: error.domain, level: error.level, message, domainName: error.domainName },
+        error.procedure,
+      );
+    }
   } else if (error instanceof LibvirtConnectionError && error.refused) {
     code = 'AUTH';
     detail = error.message;
@@ -79,7 +121,7 @@ export function toKvmError(error: unknown, context: KvmErrorContext): Error {
   return new NovaCronError({
     code,
     message: `Could not ${context.action}${where}: ${detail}.${hint === undefined ? '' : ` ${hint}`}`,
-    cause: error,
+    cause,
   });
 }
 

@@ -6,7 +6,7 @@ import {
   resourcesFit,
   subtractResources,
 } from '@novacron/core';
-import { parseDomainXml } from './kvm-domain-xml.js';
+import { type KvmDomainDescription, parseDomainXml } from './kvm-domain-xml.js';
 import type { KvmDriverOptions } from './kvm-driver-options.js';
 import { toKvmError } from './kvm-error-map.js';
 import type { KvmFleet } from './kvm-fleet.js';
@@ -21,6 +21,47 @@ export interface KvmMigrationCheck {
   migratable: boolean;
   /** One sentence per blocker ("disk vda (/var/lib/...) is local to host-1"). */
   blockers: string[];
+}
+
+/**
+ * What in a domain's devices blocks a live migration, one sentence each: host devices (`<hostdev>`) and NICs passed
+ * through (`<interface type='hostdev'>`, named by MAC), NVMe disks (a host controller), storage-pool volumes (resolved
+ * in the source host's pool) and file, block or directory disks local to the source (unless `<shareable/>`). Network
+ * disks (rbd, iscsi, nbd, gluster...) and cdroms do not block.
+ */
+export function deviceMigrationBlockers(
+  description: KvmDomainDescription,
+  vmId: string,
+  hostId: string,
+): string[] {
+  const blockers: string[] = [];
+  for (const device of description.hostDevices) {
+    blockers.push(
+      `VM ${vmId} has a ${device.type || device.mode} host device passed through, which cannot move live.`,
+    );
+  }
+  for (const nic of description.interfaces.filter((entry) => entry.type === 'hostdev')) {
+    blockers.push(
+      `NIC ${nic.mac ?? '(no MAC)'} of VM ${vmId} is a host device passed through (${nic.source ?? 'PCI'}), which cannot move live.`,
+    );
+  }
+  for (const disk of description.disks) {
+    if (disk.device === 'cdrom' || disk.source === undefined) continue;
+    if (disk.type === 'nvme') {
+      blockers.push(
+        `Disk ${disk.target} of VM ${vmId} is an NVMe controller of host '${hostId}' (${disk.source}), which cannot move live.`,
+      );
+    } else if (disk.type === 'volume') {
+      blockers.push(
+        `Disk ${disk.target} of VM ${vmId} is the storage ${disk.source} of host '${hostId}': libvirt resolves pool volumes on the source only; use a network disk or shared storage.`,
+      );
+    } else if (['file', 'block', 'dir'].includes(disk.type) && !disk.shareable) {
+      blockers.push(
+        `Disk ${disk.target} (${disk.source}) of VM ${vmId} is local to host '${hostId}': put it on shared storage first.`,
+      );
+    }
+  }
+  return blockers;
 }
 
 /**
@@ -42,18 +83,22 @@ export async function checkMigration(
       host.client.getDomainState(domain, signal),
       host.client.getDomainXml(domain, 0, signal),
     ]);
-    const description = parseDomainXml(xml);
+    let description: KvmDomainDescription | undefined;
+    try {
+      description = parseDomainXml(xml);
+    } catch (error) {
+      if (!NovaCronError.isInstance(error)) throw error;
+      blockers.push(
+        `VM ${vmId}'s domain XML cannot be read, so NovaCron cannot tell what it holds: ${error.message}`,
+      );
+    }
     if (state.state !== DomainState.RUNNING && state.state !== DomainState.PAUSED) {
       blockers.push(
         `VM ${vmId} is ${mapDomainState(state.state, state.reason).providerState}: live migration needs a running or paused guest.`,
       );
     }
-    if (description.hasHostDevices)
-      blockers.push(`VM ${vmId} has host devices passed through, which cannot move live.`);
-    for (const disk of description.localDisks.filter((entry) => !entry.shareable)) {
-      blockers.push(
-        `Disk ${disk.target} (${disk.source}) of VM ${vmId} is local to host '${host.options.id}': put it on shared storage first.`,
-      );
+    if (description !== undefined) {
+      blockers.push(...deviceMigrationBlockers(description, vmId, host.options.id));
     }
     if (destination !== host) {
       const taken = await destination.client.lookupDomainByName(vmId, signal).then(
@@ -64,13 +109,15 @@ export async function checkMigration(
       const report = await reports.read(destination, signal);
       if (report.state !== 'up') blockers.push(`Host '${toHostId}' is not reachable.`);
       else if (
+        // The maximums: the guest may hot-plug vCPUs or deflate its balloon up to them without NovaCron.
+        description !== undefined &&
         !resourcesFit(
-          { vcpus: description.vcpus, memoryMiB: description.memoryMiB },
+          { vcpus: description.maxVcpus, memoryMiB: description.maxMemoryMiB },
           subtractResources(report.allocatable, report.allocated),
         )
       ) {
         blockers.push(
-          `Host '${toHostId}' has no room for VM ${vmId} (${description.vcpus} vCPUs, ${description.memoryMiB} MiB).`,
+          `Host '${toHostId}' has no room for VM ${vmId} (up to ${description.maxVcpus} vCPUs, ${description.maxMemoryMiB} MiB).`,
         );
       }
     }

@@ -143,6 +143,41 @@ export class KvmFleet {
     });
   }
 
+  /**
+   * Asks every host at once for a domain by name and by UUID, without failing on hosts that do not answer: what
+   * the reachable hosts have, and the ids of the hosts that could not be asked (with the first such error).
+   */
+  async survey(
+    name: string,
+    uuid: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<{
+    byName: LocatedVm | undefined;
+    byUuid: LocatedVm | undefined;
+    unreachable: Map<string, unknown>;
+  }> {
+    const unreachable = new Map<string, unknown>();
+    const ask = async (host: KvmHost, lookup: () => Promise<DomainRef>): Promise<LocatedVm | undefined> => {
+      try {
+        return { host, domain: await lookup() };
+      } catch (error) {
+        if (isLibvirtCode(error, LibvirtErrorCode.NO_DOMAIN)) return undefined;
+        if (signal.aborted) throw error;
+        if (!unreachable.has(host.options.id)) unreachable.set(host.options.id, error);
+        return undefined;
+      }
+    };
+    const found = await Promise.all(
+      this.hosts.map(async (host) => ({
+        byName: await ask(host, () => host.client.lookupDomainByName(name, signal)),
+        byUuid: await ask(host, () => host.client.lookupDomainByUuid(uuid, signal)),
+      })),
+    );
+    const byName = found.find((entry) => entry.byName !== undefined)?.byName;
+    if (byName !== undefined) this.hostHints.set(name, byName.host.options.id);
+    return { byName, byUuid: found.find((entry) => entry.byUuid !== undefined)?.byUuid, unreachable };
+  }
+
   /** Like {@link locate}, but resolves `undefined` instead of failing with `NOT_FOUND`. */
   async find(name: string, signal: AbortSignal): Promise<LocatedVm | undefined> {
     return this.locate(name, signal).catch((error: unknown) => {

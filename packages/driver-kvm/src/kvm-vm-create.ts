@@ -7,24 +7,59 @@ import {
   NovaCronError,
   type ProviderVm,
 } from '@novacron/core';
-import { buildDomainXml, buildOverlayVolumeXml, parseDomainXml } from './kvm-domain-xml.js';
+import {
+  buildDomainXml,
+  buildOverlayVolumeXml,
+  checkDomainDefinition,
+  type KvmDomainDefinition,
+  type KvmDomainMetadata,
+  parseDomainXml,
+} from './kvm-domain-xml.js';
 import type { KvmDriverOptions, KvmImageOptions } from './kvm-driver-options.js';
 import { isLibvirtCode, toKvmError } from './kvm-error-map.js';
-import type { KvmFleet, KvmHost } from './kvm-fleet.js';
+import type { KvmFleet, KvmHost, LocatedVm } from './kvm-fleet.js';
+import { idempotencyUuid, specSha256 } from './kvm-idempotency.js';
 import type { KvmPlacement } from './kvm-placement.js';
 import { describeVm } from './kvm-vm-describe.js';
-import { LibvirtErrorCode } from './libvirt/index.js';
+import {
+  type DomainRef,
+  DomainState,
+  formatUuid,
+  LibvirtError,
+  LibvirtErrorCode,
+  type StorageVolumeRef,
+} from './libvirt/index.js';
 
 /** The naming rule of new VMs, from the driver's capabilities. */
 export type KvmVmNameRule = Pick<DriverCapabilities, 'namePattern' | 'maxNameLength'>;
 
+/** libvirt's shut-off reason for a domain that has not run since it was defined (or since its daemon started). */
+const SHUTOFF_UNKNOWN = 0;
+
+/** A root overlay this create made or found. */
+interface RootOverlay {
+  path: string;
+  volume: { pool: string; name: string };
+  ref: StorageVolumeRef;
+  /** True when this attempt created it (and so may delete it when the create fails). */
+  created: boolean;
+}
+
 /**
- * Creates VMs, idempotently: a create whose name exists with the same idempotency key returns that VM, another key
- * gets `ALREADY_EXISTS`. Otherwise it places the VM, makes its root disk as a qcow2 overlay on the image, defines
- * the domain (NovaCron's metadata inside) and starts it.
+ * Creates VMs, idempotently, with one VM per idempotency key: the key decides the domain's UUID
+ * ({@link idempotencyUuid}), so a retry finds its VM on any host, and libvirt refuses a second domain for the key.
+ * A retry with the same key and spec returns the VM (starting it if the first attempt died between define and
+ * start); the same key with another spec is `CONFLICT`; a name taken by another key is `ALREADY_EXISTS`, naming
+ * the key that made it. Otherwise it places the VM, makes its root disk as a qcow2 overlay on the image, defines the
+ * domain (NovaCron's metadata inside) and starts it; the overlay is removed again if a later step fails.
+ *
+ * Hosts that do not answer do not stop a create: names and keys are checked on the hosts that answer (a VM of the
+ * same name on a host that is down is not seen), and only a create pinned to a host that is down is refused with
+ * `UNAVAILABLE`.
  */
 export class KvmVmCreator {
-  private readonly creating = new Map<string, Promise<ProviderVm>>();
+  /** Creates in flight in this process, by `key:<key>` and `name:<name>`. */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly fleet: KvmFleet,
@@ -33,7 +68,7 @@ export class KvmVmCreator {
     private readonly names: KvmVmNameRule,
   ) {}
 
-  /** Creates the VM `spec` describes; creates of one name wait for each other in this process. */
+  /** Creates the VM `spec` describes; creates of one name or one key wait for each other in this process. */
   async create(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
     const { namePattern, maxNameLength } = this.names;
     if (typeof spec.name !== 'string' || !namePattern.test(spec.name) || spec.name.length > maxNameLength) {
@@ -43,91 +78,257 @@ export class KvmVmCreator {
         message: `VM name "${String(spec.name)}" is not accepted by libvirt: use 1 to ${maxNameLength} letters, digits, '.', '_' or '-', starting with a letter or digit.`,
       });
     }
-    // One create per name at a time in this process, so that concurrent retries of one key meet here.
-    const running = this.creating.get(spec.name);
-    if (running !== undefined) await running.catch(() => undefined);
-    const attempt = this.createOnce(spec, context);
-    this.creating.set(spec.name, attempt);
-    try {
-      return await attempt;
-    } finally {
-      if (this.creating.get(spec.name) === attempt) this.creating.delete(spec.name);
-    }
-  }
-
-  private async createOnce(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
-    const { signal } = context;
-    const existing = await this.fleet.find(spec.name, signal);
-    if (existing !== undefined) {
-      const xml = await existing.host.client
-        .getDomainXml(existing.domain, 0, signal)
-        .catch((error: unknown) => {
-          throw toKvmError(error, { action: `read VM ${spec.name}`, hostId: existing.host.options.id });
-        });
-      if (parseDomainXml(xml).metadata.idempotencyKey === context.idempotencyKey) {
-        return describeVm(existing, this.fleet.migrating, signal);
-      }
-      throw new NovaCronError({
-        code: 'ALREADY_EXISTS',
-        field: 'name',
-        message: `A VM named ${spec.name} already exists on KVM host '${existing.host.options.id}'. Pick another name or delete it first.`,
-      });
-    }
     const resources = resolveResources(spec, this.options.sizes);
-    const host = await this.placement.place(spec, resources, signal);
     const image = spec.image === undefined ? undefined : this.options.images?.[spec.image];
-    if (spec.image !== undefined && image === undefined) {
+    if (
+      spec.image !== undefined &&
+      (image === undefined || !Object.hasOwn(this.options.images ?? {}, spec.image))
+    ) {
       throw new NovaCronError({
         code: 'INVALID_ARGUMENT',
         field: 'image',
         message: `Image "${spec.image}" is not configured on the kvm driver (images: ${Object.keys(this.options.images ?? {}).join(', ') || 'none'}). Add it to createKvmDriver({ images }).`,
       });
     }
+    const metadata: KvmDomainMetadata = {
+      tags: { ...(spec.tags ?? {}) },
+      idempotencyKey: context.idempotencyKey,
+      specSha256: specSha256(spec),
+      size: spec.size,
+      image: spec.image,
+    };
+    // Everything that goes into the XML is checked before anything is made.
+    checkDomainDefinition({ ...this.definitionBase(spec.name, resources), metadata });
+    return this.exclusive([`key:${context.idempotencyKey}`, `name:${spec.name}`], () =>
+      this.createOnce(spec, context, resources, image, metadata),
+    );
+  }
+
+  private definitionBase(name: string, resources: FullResources): Omit<KvmDomainDefinition, 'metadata'> {
+    const domainType = this.options.domainType ?? 'kvm';
+    return {
+      name,
+      domainType,
+      vcpus: resources.vcpus,
+      memoryMiB: resources.memoryMiB,
+      emulator: domainType === 'test' ? undefined : (this.options.emulator ?? '/usr/bin/qemu-system-x86_64'),
+      machine: this.options.machine ?? 'pc',
+      network: this.options.network,
+    };
+  }
+
+  /** Runs `run` once every earlier create holding one of `keys` in this process has settled. */
+  private async exclusive<T>(keys: string[], run: () => Promise<T>): Promise<T> {
+    const earlier = keys.flatMap((key) => {
+      const running = this.locks.get(key);
+      return running === undefined ? [] : [running];
+    });
+    const attempt = Promise.allSettled(earlier).then(run);
+    const settled = attempt.catch(() => undefined);
+    for (const key of keys) this.locks.set(key, settled);
+    try {
+      return await attempt;
+    } finally {
+      for (const key of keys) if (this.locks.get(key) === settled) this.locks.delete(key);
+    }
+  }
+
+  private async createOnce(
+    spec: CreateVmSpec,
+    context: DriverCreateContext,
+    resources: FullResources,
+    image: KvmImageOptions | undefined,
+    metadata: KvmDomainMetadata,
+  ): Promise<ProviderVm> {
+    const { signal, idempotencyKey } = context;
+    const uuid = idempotencyUuid(idempotencyKey);
+    const existing = await this.settleExisting(spec, idempotencyKey, metadata.specSha256, uuid, signal);
+    if (existing !== undefined) return existing;
+    const host = await this.placement.place(spec, resources, signal);
     const action = `create VM ${spec.name}`;
     const hostId = host.options.id;
+    let root: RootOverlay | undefined;
     try {
-      const root =
+      root =
         image === undefined ? undefined : await createRootOverlay(host, image, spec.name, resources, signal);
-      const domainType = this.options.domainType ?? 'kvm';
       const xml = buildDomainXml({
-        name: spec.name,
-        domainType,
-        vcpus: resources.vcpus,
-        memoryMiB: resources.memoryMiB,
-        emulator:
-          domainType === 'test' ? undefined : (this.options.emulator ?? '/usr/bin/qemu-system-x86_64'),
-        machine: this.options.machine ?? 'pc',
+        ...this.definitionBase(spec.name, resources),
+        uuid: formatUuid(uuid),
         rootDiskPath: root?.path,
-        network: this.options.network,
-        metadata: {
-          tags: { ...(spec.tags ?? {}) },
-          idempotencyKey: context.idempotencyKey,
-          size: spec.size,
-          image: spec.image,
-          createdAt: new Date().toISOString(),
-          rootVolume: root?.volume,
-        },
+        metadata: { ...metadata, createdAt: new Date().toISOString(), rootVolume: root?.volume },
       });
-      const defined = await host.client.defineDomainXml(xml, 0, signal);
-      this.fleet.remember(spec.name, hostId);
+      let defined: DomainRef;
       try {
-        await host.client.createDomain(defined, 0, signal);
+        defined = await host.client.defineDomainXml(xml, 0, signal);
       } catch (error) {
-        await host.client.undefineDomain(defined, 0).catch(() => undefined);
+        // Another client may have defined this key's VM (or taken the name) meanwhile: answer as a retry would.
+        const taken = await host.client.lookupDomainByName(spec.name, signal).then(
+          () => true,
+          () => false,
+        );
+        if (!taken) await removeOverlay(host, root);
+        root = undefined;
+        const settled = await this.settleExisting(
+          spec,
+          idempotencyKey,
+          metadata.specSha256,
+          uuid,
+          signal,
+        ).catch((settleError: unknown) => {
+          if (NovaCronError.isInstance(settleError) && settleError.code !== 'UNAVAILABLE') throw settleError;
+          return undefined;
+        });
+        if (settled !== undefined) return settled;
         throw error;
       }
+      this.fleet.remember(spec.name, hostId);
+      await this.start(host, defined, root, signal);
       return await describeVm({ host, domain: defined }, this.fleet.migrating, signal);
     } catch (error) {
+      await removeOverlay(host, root);
       throw toKvmError(error, { action, hostId });
     }
   }
+
+  /**
+   * Starts a just-defined domain. One already running (a concurrent create with the same key started it) is fine.
+   * Any other failure undefines the domain again; when even that fails (the daemon died), the domain stays and a
+   * retry with the same key finishes the job.
+   */
+  private async start(
+    host: KvmHost,
+    domain: DomainRef,
+    root: RootOverlay | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    try {
+      await startUnlessRunning(host, domain, signal);
+    } catch (error) {
+      const undefinedAgain = await host.client.undefineDomain(domain, 0).then(
+        () => true,
+        () => false,
+      );
+      if (undefinedAgain) await removeOverlay(host, root);
+      else if (root !== undefined) root.created = false; // the domain still uses it
+      throw error;
+    }
+  }
+
+  /**
+   * What a create finds already there: its own VM (by the key's UUID, or by name with the same key) is returned,
+   * started if it never ran; the key used for another spec is `CONFLICT`; the name held by another key is
+   * `ALREADY_EXISTS`; a create pinned to a host that does not answer is `UNAVAILABLE`. Undefined: nothing there.
+   */
+  private async settleExisting(
+    spec: CreateVmSpec,
+    key: string,
+    sha: string | undefined,
+    uuid: Buffer,
+    signal: AbortSignal,
+  ): Promise<ProviderVm | undefined> {
+    const { byName, byUuid, unreachable } = await this.fleet.survey(spec.name, uuid, signal);
+    if (byUuid !== undefined) {
+      const theirs = await this.readMetadata(byUuid, signal);
+      if (theirs?.idempotencyKey !== key) {
+        throw new NovaCronError({
+          code: 'CONFLICT',
+          field: 'idempotencyKey',
+          message: `Domain ${byUuid.domain.name} on KVM host '${byUuid.host.options.id}' holds the UUID NovaCron derives from this idempotency key but was not made with it. Use another idempotency key.`,
+        });
+      }
+      if (
+        byUuid.domain.name !== spec.name ||
+        (theirs.specSha256 !== undefined && theirs.specSha256 !== sha)
+      ) {
+        throw keyReused(key, byUuid);
+      }
+      return this.finish(byUuid, signal);
+    }
+    if (byName !== undefined) {
+      const theirs = await this.readMetadata(byName, signal);
+      if (theirs?.idempotencyKey === key) {
+        if (theirs.specSha256 !== undefined && theirs.specSha256 !== sha) throw keyReused(key, byName);
+        return this.finish(byName, signal);
+      }
+      const madeBy =
+        theirs?.idempotencyKey === undefined
+          ? ''
+          : ` It was made by a create with idempotency key ${JSON.stringify(theirs.idempotencyKey)}: retry with that key to get it back.`;
+      throw new NovaCronError({
+        code: 'ALREADY_EXISTS',
+        field: 'name',
+        message: `A VM named ${spec.name} already exists on KVM host '${byName.host.options.id}'.${madeBy} Otherwise pick another name or delete it first.`,
+      });
+    }
+    const pinned = spec.location?.hostId;
+    if (pinned !== undefined && unreachable.has(pinned)) {
+      throw toKvmError(unreachable.get(pinned), { action: `create VM ${spec.name}`, hostId: pinned });
+    }
+    return undefined;
+  }
+
+  /** NovaCron's metadata of a found domain, or undefined when its XML cannot be read. */
+  private async readMetadata(
+    located: LocatedVm,
+    signal: AbortSignal,
+  ): Promise<KvmDomainMetadata | undefined> {
+    const xml = await located.host.client.getDomainXml(located.domain, 0, signal).catch((error: unknown) => {
+      throw toKvmError(error, { action: `read VM ${located.domain.name}`, hostId: located.host.options.id });
+    });
+    try {
+      return parseDomainXml(xml).metadata;
+    } catch (error) {
+      if (NovaCronError.isInstance(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Finishes a create a retry found: a domain that has not run since it was defined (shut off, reason unknown: the
+   * first attempt died between define and start) is started; any other state is left as the user made it.
+   */
+  private async finish(located: LocatedVm, signal: AbortSignal): Promise<ProviderVm> {
+    const { host, domain } = located;
+    try {
+      const state = await host.client.getDomainState(domain, signal);
+      if (state.state === DomainState.SHUTOFF && state.reason === SHUTOFF_UNKNOWN) {
+        await startUnlessRunning(host, domain, signal);
+      }
+      this.fleet.remember(domain.name, host.options.id);
+      return await describeVm({ host, domain }, this.fleet.migrating, signal);
+    } catch (error) {
+      throw toKvmError(error, { action: `finish creating VM ${domain.name}`, hostId: host.options.id });
+    }
+  }
+}
+
+/**
+ * Starts a domain; when libvirt refuses because another client started it meanwhile (qemu says "operation
+ * invalid", the test driver "internal error"), that is success.
+ */
+async function startUnlessRunning(host: KvmHost, domain: DomainRef, signal: AbortSignal): Promise<void> {
+  try {
+    await host.client.createDomain(domain, 0, signal);
+  } catch (error) {
+    if (!(error instanceof LibvirtError)) throw error;
+    const { state } = await host.client.getDomainState(domain, signal);
+    if (state === DomainState.SHUTOFF || state === DomainState.CRASHED) throw error;
+  }
+}
+
+function keyReused(key: string, located: LocatedVm): NovaCronError {
+  return new NovaCronError({
+    code: 'CONFLICT',
+    field: 'idempotencyKey',
+    message: `Idempotency key ${JSON.stringify(key)} already made VM ${located.domain.name} on KVM host '${located.host.options.id}' with another spec; one key makes one VM. Use a new key for another VM, or repeat the original request.`,
+  });
 }
 
 /** The resources of a new VM: given outright, or those of its configured size. */
 function resolveResources(spec: CreateVmSpec, sizes: KvmDriverOptions['sizes']): FullResources {
   if (spec.resources !== undefined) return fullResources(spec.resources);
   if (spec.size !== undefined) {
-    const size = sizes?.[spec.size];
+    const size = sizes !== undefined && Object.hasOwn(sizes, spec.size) ? sizes[spec.size] : undefined;
     if (size !== undefined) return fullResources(size);
     throw new NovaCronError({
       code: 'INVALID_ARGUMENT',
@@ -144,7 +345,7 @@ function resolveResources(spec: CreateVmSpec, sizes: KvmDriverOptions['sizes']):
 
 /**
  * Makes a VM's root disk: a qcow2 overlay named `<vm>-root.qcow2` on the image's base volume, in the image's pool
- * (an overlay left by an earlier attempt is reused). Resolves with its path and where it lives.
+ * (an overlay left by an earlier attempt is reused, and then not owned by this attempt).
  */
 async function createRootOverlay(
   host: KvmHost,
@@ -152,7 +353,7 @@ async function createRootOverlay(
   vmName: string,
   resources: FullResources,
   signal: AbortSignal,
-): Promise<{ path: string; volume: { pool: string; name: string } }> {
+): Promise<RootOverlay> {
   const pool = await host.client.lookupStoragePool(image.pool, signal);
   const base = await host.client.lookupStorageVolume(pool, image.volume, signal);
   const basePath = await host.client.getStorageVolumePath(base, signal);
@@ -162,12 +363,27 @@ async function createRootOverlay(
     capacityGiB: resources.diskGiB > 0 ? resources.diskGiB : (image.defaultDiskGiB ?? 10),
     backingPath: basePath,
   });
-  const volume = await host.client.createStorageVolume(pool, volumeXml, 0, signal).catch((error: unknown) => {
+  let created = true;
+  const ref = await host.client.createStorageVolume(pool, volumeXml, 0, signal).catch((error: unknown) => {
     if (isLibvirtCode(error, LibvirtErrorCode.STORAGE_VOL_EXIST)) {
+      created = false;
       return host.client.lookupStorageVolume(pool, volumeName, signal);
     }
     throw error;
   });
-  const path = await host.client.getStorageVolumePath(volume, signal);
-  return { path, volume: { pool: image.pool, name: volumeName } };
+  const overlay: RootOverlay = { path: '', volume: { pool: image.pool, name: volumeName }, ref, created };
+  try {
+    overlay.path = await host.client.getStorageVolumePath(ref, signal);
+  } catch (error) {
+    await removeOverlay(host, overlay);
+    throw error;
+  }
+  return overlay;
+}
+
+/** Deletes an overlay this attempt created (best effort: the create's own failure is what the caller hears). */
+async function removeOverlay(host: KvmHost, overlay: RootOverlay | undefined): Promise<void> {
+  if (overlay === undefined || !overlay.created) return;
+  overlay.created = false;
+  await host.client.deleteStorageVolume(overlay.ref).catch(() => undefined);
 }

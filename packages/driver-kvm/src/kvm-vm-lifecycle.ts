@@ -113,15 +113,28 @@ export async function resumeVm(vmId: string, located: LocatedVm, signal: AbortSi
 }
 
 /**
+ * The root overlay named in a domain's NovaCron metadata (only NovaCron's own namespace URI counts), or undefined
+ * when it names none or its XML cannot be read: a volume is deleted only when NovaCron's own record names it.
+ */
+function ownRootVolume(xml: string): { pool: string; name: string } | undefined {
+  try {
+    return parseDomainXml(xml).metadata.rootVolume;
+  } catch (error) {
+    if (NovaCronError.isInstance(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Deletes a VM's domain: powers it off, undefines it (with its managed save, snapshot metadata and NVRAM) and
- * deletes the root overlay NovaCron made for it. Resolves `true` once it is gone, `false` when another hand deleted
- * the domain meanwhile.
+ * deletes the root overlay NovaCron made for it. A domain whose XML cannot be read is deleted all the same, but no
+ * volume is. Resolves `true` once it is gone, `false` when another hand deleted the domain meanwhile.
  */
 export async function deleteVm(vmId: string, located: LocatedVm, signal: AbortSignal): Promise<boolean> {
   const { host, domain } = located;
   try {
     const xml = await host.client.getDomainXml(domain, 0, signal);
-    const { rootVolume } = parseDomainXml(xml).metadata;
+    const rootVolume = ownRootVolume(xml);
     await destroyIfRunning(located, signal);
     await host.client
       .undefineDomain(

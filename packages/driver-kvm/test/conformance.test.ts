@@ -10,6 +10,12 @@ import {
 
 const available = libvirtAvailable();
 
+/** The capability manifest of a driver of this domain type (made without connecting anywhere). */
+function manifestOf(domainType: 'test' | 'qemu') {
+  return createKvmDriver({ hosts: [{ id: 'manifest', uri: `${domainType}:///default` }], domainType })
+    .capabilities;
+}
+
 describe.skipIf(!available)('kvm conformance', () => {
   let testDaemon: LibvirtDaemon;
   let source: LibvirtDaemon;
@@ -48,6 +54,8 @@ describe.skipIf(!available)('kvm conformance', () => {
         shutdownTimeoutMs: 5_000,
       }),
     createSpec: (name) => ({ name, resources: { vcpus: 1, memoryMiB: 64 } }),
+    // The suite reads the manifest while it registers, before beforeAll starts the daemons.
+    capabilities: manifestOf('test'),
   });
 
   // Real tiny qemu guests on two daemons: lifecycle, events, metrics and live migration between hosts. Pagination
@@ -68,6 +76,7 @@ describe.skipIf(!available)('kvm conformance', () => {
         shutdownTimeoutMs: 2_000,
       }),
     createSpec: (name) => ({ name, resources: { vcpus: 1, memoryMiB: 64 } }),
+    capabilities: manifestOf('qemu'),
     paginationVmCount: 0,
   });
 });

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DriverCallContext, type DriverEvent, NovaCronError, type ProviderVm } from '@novacron/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKvmDriver,
-  type KvmDriver,
-  type LibvirtClient,
-  LibvirtError,
-  LibvirtErrorCode,
-} from '../src/index.js';
+import { createKvmDriver, type KvmDriver } from '../src/index.js';
+import { type LibvirtClient, LibvirtError, LibvirtErrorCode } from '../src/libvirt/index.js';
 import {
   kvmAccelerationWorks,
   type LibvirtDaemon,

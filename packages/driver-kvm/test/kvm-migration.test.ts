@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type MigrationProgress, NovaCronError } from '@novacron/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKvmDriver, type KvmDriver, type LibvirtClient } from '../src/index.js';
+import { createKvmDriver, type KvmDriver } from '../src/index.js';
+import type { LibvirtClient } from '../src/libvirt/index.js';
 import {
   kvmAccelerationWorks,
   type LibvirtDaemon,

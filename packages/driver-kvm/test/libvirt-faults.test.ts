@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { NovaCronError } from '@novacron/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createKvmDriver } from '../src/index.js';
 import {
-  createKvmDriver,
   encodeFrame,
   LibvirtClient,
   LibvirtConnectionError,
@@ -16,7 +16,7 @@ import {
   Procedure,
   REMOTE_PROGRAM,
   XdrWriter,
-} from '../src/index.js';
+} from '../src/libvirt/index.js';
 import {
   type LibvirtDaemon,
   libvirtAvailable,

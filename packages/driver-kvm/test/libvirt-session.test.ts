@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LibvirtClient } from '../src/index.js';
+import { LibvirtClient } from '../src/libvirt/index.js';
 import { libvirtAvailable } from './support/libvirt-daemon-harness.js';
 import {
   processUid,

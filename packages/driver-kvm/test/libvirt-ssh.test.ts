@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { NovaCronError } from '@novacron/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKvmDriver, LibvirtClient } from '../src/index.js';
+import { createKvmDriver } from '../src/index.js';
+import { LibvirtClient } from '../src/libvirt/index.js';
 import {
   type LibvirtDaemon,
   libvirtAvailable,

@@ -4,7 +4,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { NovaCronError } from '@novacron/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKvmDriver, LibvirtClient } from '../src/index.js';
+import { createKvmDriver } from '../src/index.js';
+import { LibvirtClient } from '../src/libvirt/index.js';
 import {
   type LibvirtDaemon,
   libvirtAvailable,

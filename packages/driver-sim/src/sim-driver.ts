@@ -146,15 +146,15 @@ export class SimDriver extends DriverBase {
     );
   }
 
-  override doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
+  doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('reboot', context.signal, () => this.#lifecycle('reboot', vmId));
   }
 
-  override doSuspendVm(vmId: string, context: DriverCallContext): Promise<void> {
+  doSuspendVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('suspend', context.signal, () => this.#lifecycle('suspend', vmId));
   }
 
-  override doResumeVm(vmId: string, context: DriverCallContext): Promise<void> {
+  doResumeVm(vmId: string, context: DriverCallContext): Promise<void> {
     return this.#faults.run('resume', context.signal, () => this.#lifecycle('resume', vmId));
   }
 
@@ -162,7 +162,7 @@ export class SimDriver extends DriverBase {
     return this.#faults.run('delete', context.signal, () => this.#delete(vmId));
   }
 
-  override doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
+  doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
     return this.#faults
       .run('listHosts', context.signal, () =>
         pageOfFixedList('hosts', this.#fleet.hosts, request, this.capabilities.maxPageSize),
@@ -170,13 +170,13 @@ export class SimDriver extends DriverBase {
       .then((page) => ({ ...page, items: page.items.map(toHost) }));
   }
 
-  override doListSizes(request: PageRequest, context: DriverCallContext): Promise<Page<Size>> {
+  doListSizes(request: PageRequest, context: DriverCallContext): Promise<Page<Size>> {
     return this.#faults.run('listSizes', context.signal, () =>
       pageOfFixedList('sizes', this.#sizes(), request, this.capabilities.maxPageSize),
     );
   }
 
-  override doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
+  doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
     return this.#faults.run('listImages', context.signal, () =>
       pageOfFixedList(
         'images',
@@ -187,7 +187,7 @@ export class SimDriver extends DriverBase {
     );
   }
 
-  override doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
+  doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     return this.#faults.run('listLocations', context.signal, () => {
       const zones = [...this.#fleet.zones].sort();
       const locations: Location[] = [
@@ -198,18 +198,15 @@ export class SimDriver extends DriverBase {
     });
   }
 
-  override doMigrateVm(
-    request: DriverMigrateRequest,
-    context: DriverMigrateContext,
-  ): Promise<MigrationOutcome> {
+  doMigrateVm(request: DriverMigrateRequest, context: DriverMigrateContext): Promise<MigrationOutcome> {
     return this.#faults.run('migrate', context.signal, () => this.#migrate(request, context));
   }
 
-  override doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
+  doReadMetrics(query: MetricsQuery, context: DriverCallContext): Promise<MetricSeries[]> {
     return this.#faults.run('metrics', context.signal, () => this.#readMetrics(query));
   }
 
-  override async doWatch(
+  async doWatch(
     listener: (event: DriverEvent) => void,
     context: { signal: AbortSignal },
   ): Promise<() => Promise<void>> {

@@ -1,4 +1,4 @@
-import type { HostState, Resources } from '@novacron/core';
+import { assertKnownOptions, type HostState, type OptionKeys, type Resources } from '@novacron/core';
 
 /** The driver operations faults can be injected into; `'*'` in {@link SimFaults} applies to all of them. */
 export const SIM_OPERATIONS = [
@@ -134,8 +134,59 @@ export interface ResolvedSimOptions {
   now: () => number;
 }
 
-/** Applies the defaults and checks the types and ranges; a bad option is a programming mistake (`TypeError`). */
+const WHERE = 'createSimDriver';
+const OPTION_KEYS: OptionKeys<SimDriverOptions> = {
+  seed: true,
+  hosts: true,
+  transitionDelayMs: true,
+  pageSize: true,
+  faults: true,
+  migration: true,
+  timeScale: true,
+  now: true,
+};
+const MIGRATION_KEYS: OptionKeys<SimMigrationOptions> = {
+  defaultBandwidthMiBps: true,
+  defaultMaxDowntimeMs: true,
+  maxIterations: true,
+  dirtyRateMiBps: true,
+  dirtyRateJitter: true,
+};
+const HOST_KEYS: OptionKeys<SimHostSpec> = {
+  id: true,
+  capacity: true,
+  labels: true,
+  zone: true,
+  overcommit: true,
+  state: true,
+};
+const RESOURCE_KEYS: OptionKeys<Resources> = { vcpus: true, memoryMiB: true, diskGiB: true, gpus: true };
+const FAULT_RULE_KEYS: OptionKeys<SimFaultRule> = {
+  errorRate: true,
+  throttleRate: true,
+  retryAfterMs: true,
+  latencyMs: true,
+  timeoutRate: true,
+  lostResponseRate: true,
+};
+const RANGE_KEYS: OptionKeys<{ min: number; max: number }> = { min: true, max: true };
+
+/**
+ * Applies the defaults and checks the types and ranges; a bad option is a programming mistake (`TypeError`). Unknown
+ * keys are refused in the options and in their own nested bags (`migration`, host specs with their `capacity` and
+ * `overcommit`, fault rules, `{ min, max }` ranges); `labels` are free-form and not checked.
+ */
 export function resolveSimOptions(options: SimDriverOptions): ResolvedSimOptions {
+  assertKnownOptions(WHERE, options, OPTION_KEYS);
+  assertKnownOptions(WHERE, options.migration, MIGRATION_KEYS, 'migration');
+  assertKnownOptions(WHERE, options.migration?.dirtyRateMiBps, RANGE_KEYS, 'migration.dirtyRateMiBps');
+  if (Array.isArray(options.hosts)) {
+    options.hosts.forEach((host, index) => {
+      assertKnownOptions(WHERE, host, HOST_KEYS, `hosts[${index}]`);
+      assertKnownOptions(WHERE, host?.capacity, RESOURCE_KEYS, `hosts[${index}].capacity`);
+      assertKnownOptions(WHERE, host?.overcommit, RESOURCE_KEYS, `hosts[${index}].overcommit`);
+    });
+  }
   const migration = options.migration ?? {};
   const resolved: ResolvedSimOptions = {
     seed: options.seed ?? 1,
@@ -192,6 +243,10 @@ export function validateFaults(faults: SimFaults): void {
       );
     }
     if (rule === undefined) continue;
+    assertKnownOptions('Sim faults', rule, FAULT_RULE_KEYS, `faults.${operation}`);
+    if (typeof rule.latencyMs === 'object') {
+      assertKnownOptions('Sim faults', rule.latencyMs, RANGE_KEYS, `faults.${operation}.latencyMs`);
+    }
     for (const field of ['errorRate', 'throttleRate', 'timeoutRate', 'lostResponseRate'] as const) {
       const rate = rule[field];
       if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) {

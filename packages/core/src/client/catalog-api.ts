@@ -1,4 +1,4 @@
-import type { DriverCapabilities } from '../driver/driver-capabilities.js';
+import type { OptionalCapability } from '../driver/capability-check.js';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import type { Page, PageRequest } from '../driver/page.js';
 import { NovaCronError } from '../errors/novacron-error.js';
@@ -59,23 +59,17 @@ export class CatalogApi {
 
   private list<T>(
     operation: string,
-    capability: keyof DriverCapabilities,
+    capability: OptionalCapability,
     options: ListOptions,
     fetch: CatalogFetch<T>,
   ): FanOutListing<FromProvider<T>> {
+    // Across every provider, those without the capability are left out; a provider named explicitly is asked anyway,
+    // so that the listing rejects with the runner's one UNSUPPORTED error.
     const explicit = options.provider !== undefined;
-    const providers = selectProviders(options.provider, this.providerNames()).filter((provider) => {
-      const capable = this.runner.runtime(provider, operation).driver.capabilities[capability] === true;
-      if (!capable && explicit) {
-        throw new NovaCronError({
-          code: 'UNSUPPORTED',
-          provider,
-          operation,
-          message: `Provider '${provider}' does not support ${operation} (capability '${String(capability)}' is false).`,
-        });
-      }
-      return capable;
-    });
+    const providers = selectProviders(options.provider, this.providerNames()).filter(
+      (provider) =>
+        explicit || this.runner.runtime(provider, operation).driver.capabilities[capability] === true,
+    );
     const sources = providers.map((provider) => ({
       provider,
       items: () =>
@@ -88,6 +82,7 @@ export class CatalogApi {
                 input: { cursor },
                 idempotent: true,
                 signal: options.signal,
+                capability,
                 call: (driver, context) =>
                   fetch(
                     driver,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ZodType } from 'zod';
+import { type OptionalCapability, unsupportedCall } from '../driver/capability-check.js';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import type { RuntimeDriver } from '../driver/runtime-driver.js';
 import { NovaCronError } from '../errors/novacron-error.js';
@@ -7,7 +8,7 @@ import { toNovaCronError } from '../errors/to-novacron-error.js';
 import { type LimitsOptions, type ResolvedLimits, resolveLimits } from '../pipeline/limits.js';
 import type { MiddlewareStack } from '../pipeline/middleware-stack.js';
 import type { Operation } from '../pipeline/operation.js';
-import { neverAbortedSignal } from '../util/abort.js';
+import { neverAbortedSignal, throwIfAborted } from '../util/abort.js';
 
 /** What an API method hands the runner for one call. */
 export interface OperationRequest<T> {
@@ -29,6 +30,8 @@ export interface OperationRequest<T> {
   signal?: AbortSignal | undefined;
   /** A deadline for this operation instead of the provider's `limits.timeoutMs` (long migrations). */
   timeoutMs?: number | undefined;
+  /** The capability the call needs; an undeclared one is refused here, before the pipeline. */
+  capability?: OptionalCapability | undefined;
   /** The driver call. */
   call: (driver: DriverV1, context: DriverCallContext) => Promise<T>;
 }
@@ -83,12 +86,20 @@ export class OperationRunner {
 
   private execute<T>(request: OperationRequest<T>): Promise<T> {
     const runtime = this.runtime(request.provider, request.name);
+    if (request.capability !== undefined) {
+      const refused = unsupportedCall(request.provider, runtime.driver, request.capability, request.name);
+      if (refused !== undefined) throw refused;
+    }
+    // A call whose signal has already aborted sends nothing, whatever the driver does with signals.
+    throwIfAborted(request.signal, request.name);
     const limits = this.limitsFor(request.provider);
     // One object shape for every operation (no conditional spreads): V8 keeps the middleware monomorphic.
     const operation: Operation<T> = {
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
       name: request.name,
       provider: request.provider,
+      driverKind: runtime.driver.kind,
+      region: runtime.driver.region,
       input: request.input,
       idempotent: request.idempotent,
       idempotencyKey: request.idempotencyKey,

@@ -1,4 +1,4 @@
-import type { DriverCapabilities } from '../driver/driver-capabilities.js';
+import type { OptionalCapability } from '../driver/capability-check.js';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import { NovaCronError } from '../errors/novacron-error.js';
 import { toNovaCronError } from '../errors/to-novacron-error.js';
@@ -23,10 +23,13 @@ import { SizeCatalog } from './size-catalog.js';
 import type { VmStateTracker } from './vm-state-tracker.js';
 import { type VmStateChange, watchVms } from './watch-vms.js';
 
-/** A create request: a {@link CreateVmSpec} plus the provider and an optional idempotency key. */
-export interface CreateVmRequest extends CreateVmSpec {
+/**
+ * A create request: a {@link CreateVmSpec} plus the provider and an optional idempotency key. `ProviderName` is the
+ * client's provider names; `string` for a plain `NovaCron`.
+ */
+export interface CreateVmRequest<ProviderName extends string = string> extends CreateVmSpec {
   /** The provider name to create on. */
-  provider: string;
+  provider: ProviderName;
   /**
    * Makes the create safe to retry: the same key always yields the same VM. Generated when absent (so the
    * pipeline's own retries are safe); give your own to make retries across processes safe.
@@ -62,7 +65,7 @@ export interface CreateManyOptions {
 }
 
 /** What {@link VmsApi.createMany} reports: every index lands in exactly one of the three lists. */
-export interface CreateManyResult {
+export interface CreateManyResult<ProviderName extends string = string> {
   /** VMs made, by index into the request array. */
   created: Array<{ index: number; vm: Vm }>;
   /**
@@ -72,7 +75,7 @@ export interface CreateManyResult {
    */
   failed: Array<{
     index: number;
-    request: CreateVmRequest;
+    request: CreateVmRequest<ProviderName>;
     idempotencyKey: string;
     uncertain: boolean;
     error: NovaCronError;
@@ -82,20 +85,25 @@ export interface CreateManyResult {
 }
 
 /** Options for {@link VmsApi.list}. */
-export interface ListVmsOptions extends ListOptions, VmFilter {}
+export interface ListVmsOptions<ProviderName extends string = string>
+  extends ListOptions<ProviderName>,
+    VmFilter {}
 
 /** Options for {@link VmsApi.watch}. */
-export interface WatchVmsOptions {
+export interface WatchVmsOptions<ProviderName extends string = string> {
   /** One provider, several, or all. */
-  provider?: string | string[] | undefined;
+  provider?: ProviderName | ProviderName[] | undefined;
   /** Ends the watch. */
   signal?: AbortSignal | undefined;
   /** Poll interval for drivers without the `watch` capability. Default 2,000 ms. */
   pollIntervalMs?: number | undefined;
 }
 
-/** Every VM operation of the client: `nc.vms`. */
-export class VmsApi {
+/**
+ * Every VM operation of the client: `nc.vms`. `ProviderName` is the client's provider names (inferred by
+ * `createNovaCron`), so a misspelt provider fails to compile; VM refs written as `"provider:id"` stay strings.
+ */
+export class VmsApi<ProviderName extends string = string> {
   private readonly sizeCatalog = new SizeCatalog((provider, signal) => this.readSizeNames(provider, signal));
 
   constructor(
@@ -111,7 +119,11 @@ export class VmsApi {
    * @example
    * for await (const vm of nc.vms.list({ tags: { env: 'dev' } })) console.log(vm.ref, vm.state.name);
    */
-  list(options: ListVmsOptions = {}): FanOutListing<Vm> {
+  list(options: ListVmsOptions<ProviderName> = {}): FanOutListing<Vm> {
+    return this.listVms(options);
+  }
+
+  private listVms(options: ListVmsOptions): FanOutListing<Vm> {
     const filter: VmFilter = {
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
       ...(options.states !== undefined ? { states: options.states } : {}),
@@ -147,7 +159,7 @@ export class VmsApi {
    * @example
    * const vm = await nc.vms.create({ provider: 'sim', name: 'web-1', resources: { vcpus: 2, memoryMiB: 2048 } });
    */
-  async create(request: CreateVmRequest, options: CallOptions = {}): Promise<Vm> {
+  async create(request: CreateVmRequest<ProviderName>, options: CallOptions = {}): Promise<Vm> {
     if (typeof request !== 'object' || request === null)
       throw new TypeError('vms.create needs a request object.');
     return this.createWithKey(request, request.idempotencyKey ?? newIdempotencyKey(), options);
@@ -182,11 +194,14 @@ export class VmsApi {
    * Makes many VMs with bounded concurrency. Never throws for individual failures: every request ends up in
    * `created`, `failed` (with its cause) or `cancelled`.
    */
-  async createMany(requests: CreateVmRequest[], options: CreateManyOptions = {}): Promise<CreateManyResult> {
+  async createMany(
+    requests: Array<CreateVmRequest<ProviderName>>,
+    options: CreateManyOptions = {},
+  ): Promise<CreateManyResult<ProviderName>> {
     if (!Array.isArray(requests)) throw new TypeError('vms.createMany needs an array of create requests.');
     const concurrency = options.concurrency ?? 64;
     const keys = requests.map((request) => request.idempotencyKey ?? newIdempotencyKey());
-    const result: CreateManyResult = { created: [], failed: [], cancelled: [] };
+    const result: CreateManyResult<ProviderName> = { created: [], failed: [], cancelled: [] };
     let next = 0;
     const worker = async (): Promise<void> => {
       for (;;) {
@@ -253,7 +268,7 @@ export class VmsApi {
       'vms.reboot',
       ref,
       options,
-      (driver, id, context) => driver.doRebootVm(id, context),
+      (driver, id, context) => driver.doRebootVm!(id, context),
       'reboot',
     );
   }
@@ -313,14 +328,14 @@ export class VmsApi {
    * State changes of VMs as a `for await` iterable, pushed by drivers with the `watch` capability and polled from
    * the others, until the signal aborts or the loop breaks.
    */
-  watch(options: WatchVmsOptions = {}): AsyncIterable<VmStateChange> {
+  watch(options: WatchVmsOptions<ProviderName> = {}): AsyncIterable<VmStateChange> {
     const providers = selectProviders(options.provider, this.providerNames());
     return watchVms({
       providers,
       events: this.events,
       tracker: this.tracker,
       runner: this.runner,
-      poll: (provider, signal) => this.list({ provider, signal }).toArray(),
+      poll: (provider, signal) => this.listVms({ provider, signal }).toArray(),
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
@@ -333,13 +348,13 @@ export class VmsApi {
     options: CallOptions = {},
   ): Promise<MetricSeries[]> {
     const { provider, id } = parseVmRef(ref);
-    this.requireCapability(provider, 'metrics', 'vms.readMetrics');
     return this.runner.run({
       name: 'vms.readMetrics',
       provider,
       input: query,
       idempotent: true,
       signal: options.signal,
+      capability: 'metrics',
       call: (driver, context) => driver.doReadMetrics!({ ...query, target: { vmId: id } }, context),
     });
   }
@@ -375,10 +390,9 @@ export class VmsApi {
     ref: VmRef | string,
     options: CallOptions,
     call: (driver: DriverV1, id: string, context: DriverCallContext) => Promise<void>,
-    capability?: keyof DriverCapabilities,
+    capability?: OptionalCapability,
   ): Promise<void> {
     const { provider, id } = parseVmRef(ref);
-    if (capability !== undefined) this.requireCapability(provider, capability, name);
     await this.runner.run({
       name,
       provider,
@@ -386,20 +400,9 @@ export class VmsApi {
       schema: vmIdSchema,
       idempotent: true,
       signal: options.signal,
+      capability,
       call: (driver, context) => call(driver, id, context),
     });
-  }
-
-  private requireCapability(provider: string, capability: keyof DriverCapabilities, operation: string): void {
-    const driver = this.runner.runtime(provider, operation).driver;
-    if (driver.capabilities[capability] !== true) {
-      throw new NovaCronError({
-        code: 'UNSUPPORTED',
-        provider,
-        operation,
-        message: `Provider '${provider}' (${driver.kind}) does not support ${operation} (capability '${String(capability)}' is false).`,
-      });
-    }
   }
 
   /** Refuses a size the provider's catalog does not list (only asked when a size is given and sizes are listed). */

@@ -18,8 +18,10 @@ import type {
 import type { Page, PageRequest } from './page.js';
 
 /**
- * A base class for drivers: every optional operation throws `UNSUPPORTED` and the capabilities default to
- * {@link DEFAULT_CAPABILITIES}, so capabilities added to the contract later break no third-party driver.
+ * A base class for drivers: no-op `init` and `close`, and capabilities that default to {@link DEFAULT_CAPABILITIES},
+ * where every optional capability is off. It defines none of the optional `do*` methods: a driver that implements
+ * one declares its flag (`reboot: true` with `doRebootVm`), and the core refuses a call whose capability is not
+ * declared with one `UNSUPPORTED` error, so capabilities added to the contract later break no third-party driver.
  *
  * @example
  * class HetznerDriver extends DriverBase {
@@ -45,49 +47,4 @@ export abstract class DriverBase implements DriverV1 {
   abstract doStartVm(vmId: string, context: DriverCallContext): Promise<void>;
   abstract doStopVm(vmId: string, options: DriverStopOptions, context: DriverCallContext): Promise<void>;
   abstract doDeleteVm(vmId: string, context: DriverCallContext): Promise<void>;
-
-  async doRebootVm(_vmId: string, _context: DriverCallContext): Promise<void> {
-    throw this.unsupported('reboot');
-  }
-  async doSuspendVm(_vmId: string, _context: DriverCallContext): Promise<void> {
-    throw this.unsupported('suspend');
-  }
-  async doResumeVm(_vmId: string, _context: DriverCallContext): Promise<void> {
-    throw this.unsupported('resume');
-  }
-  async doListHosts(_request: PageRequest, _context: DriverCallContext): Promise<Page<Host>> {
-    throw this.unsupported('list hosts');
-  }
-  async doListSizes(_request: PageRequest, _context: DriverCallContext): Promise<Page<Size>> {
-    throw this.unsupported('list sizes');
-  }
-  async doListImages(_request: PageRequest, _context: DriverCallContext): Promise<Page<Image>> {
-    throw this.unsupported('list images');
-  }
-  async doListLocations(_request: PageRequest, _context: DriverCallContext): Promise<Page<Location>> {
-    throw this.unsupported('list locations');
-  }
-  async doMigrateVm(
-    _request: DriverMigrateRequest,
-    _context: DriverMigrateContext,
-  ): Promise<MigrationOutcome> {
-    throw this.unsupported('live migration');
-  }
-  async doReadMetrics(_query: MetricsQuery, _context: DriverCallContext): Promise<MetricSeries[]> {
-    throw this.unsupported('metrics');
-  }
-  async doWatch(
-    _listener: (event: DriverEvent) => void,
-    _context: { signal: AbortSignal },
-  ): Promise<() => Promise<void>> {
-    throw this.unsupported('watch');
-  }
-
-  /** The error every unsupported operation throws. */
-  protected unsupported(operation: string): NovaCronError {
-    return new NovaCronError({
-      code: 'UNSUPPORTED',
-      message: `The ${this.kind} driver does not support ${operation}. Check driver.capabilities before calling.`,
-    });
-  }
 }

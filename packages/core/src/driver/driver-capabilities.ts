@@ -5,7 +5,7 @@
 export interface DriverCapabilities {
   /** `doSuspendVm` / `doResumeVm` work. Default false. */
   readonly suspend: boolean;
-  /** `doRebootVm` works. Default true. */
+  /** `doRebootVm` works. Default false. */
   readonly reboot: boolean;
   /** `doListHosts` reports hypervisor hosts (KVM, sim). Default false (clouds hide hosts). */
   readonly hosts: boolean;
@@ -50,7 +50,7 @@ export interface DriverCapabilities {
 /** The default of every capability flag. */
 export const DEFAULT_CAPABILITIES: DriverCapabilities = Object.freeze({
   suspend: false,
-  reboot: true,
+  reboot: false,
   hosts: false,
   createOnHost: false,
   sizes: false,

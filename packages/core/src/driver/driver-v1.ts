@@ -82,6 +82,8 @@ export interface DriverV1 {
   readonly specificationVersion: 'v1';
   /** The driver kind (`sim`, `kvm`, `aws`). */
   readonly kind: string;
+  /** The region this instance serves, for drivers bound to one (`eu-west-1`); traces report it as `cloud.region`. */
+  readonly region?: string | undefined;
   /** The capability manifest. */
   readonly capabilities: DriverCapabilities;
 
@@ -102,8 +104,8 @@ export interface DriverV1 {
   doStartVm(vmId: string, context: DriverCallContext): Promise<void>;
   /** Stops a running VM (`force` = power off). Stopping a stopped VM is a no-op. */
   doStopVm(vmId: string, options: DriverStopOptions, context: DriverCallContext): Promise<void>;
-  /** Reboots a running VM; a VM that is not running is a `CONFLICT`. */
-  doRebootVm(vmId: string, context: DriverCallContext): Promise<void>;
+  /** Reboots a running VM (capability `reboot`); a VM that is not running is a `CONFLICT`. */
+  doRebootVm?(vmId: string, context: DriverCallContext): Promise<void>;
   /** Deletes a VM. Deleting a VM that is already gone is a no-op. */
   doDeleteVm(vmId: string, context: DriverCallContext): Promise<void>;
   /** Pauses a running VM in memory (capability `suspend`); a VM that is not running is a `CONFLICT`. */

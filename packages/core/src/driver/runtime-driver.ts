@@ -8,7 +8,6 @@ const REQUIRED_METHODS = [
   'doCreateVm',
   'doStartVm',
   'doStopVm',
-  'doRebootVm',
   'doDeleteVm',
 ] as const;
 

@@ -47,4 +47,23 @@ describe('NovaCronError', () => {
     expect(mapped.cause).toBe(boom);
     expect(mapped.message).toContain("'sim'");
   });
+
+  it('records attempts, saying "Gave up after N attempts" only after more than one, without repeating it', () => {
+    const error = new NovaCronError({
+      code: 'THROTTLED',
+      message: 'slow down',
+      provider: 'lab',
+      statusCode: 429,
+    });
+    expect(error.attempts).toBeUndefined();
+    const once = error.withAttempts(1);
+    expect([once.attempts, once.message]).toEqual([1, 'slow down']);
+    const thrice = error.withAttempts(3);
+    expect(thrice).toMatchObject({ attempts: 3, code: 'THROTTLED', provider: 'lab', statusCode: 429 });
+    expect(thrice.message).toBe('slow down. Gave up after 3 attempts.');
+    expect(thrice.withAttempts(3)).toBe(thrice);
+    expect(thrice.withAttempts(4).message).toBe('slow down. Gave up after 4 attempts.');
+    expect(thrice.withContext({ operation: 'vms.get' }).attempts).toBe(3);
+    expect(thrice.toJSON()).toMatchObject({ attempts: 3 });
+  });
 });

@@ -1,6 +1,8 @@
 import { type ErrorCode, RETRYABLE_BY_DEFAULT } from './error-codes.js';
 
 const MARKER = Symbol.for('novacron.error');
+/** The sentence {@link NovaCronError.withAttempts} appends, so a second call replaces rather than repeats it. */
+const GAVE_UP = / Gave up after \d+ attempts\.$/;
 
 /** What a {@link NovaCronError} is built from. */
 export interface NovaCronErrorOptions {
@@ -20,6 +22,8 @@ export interface NovaCronErrorOptions {
   field?: string | undefined;
   /** The HTTP status, where the failure came over HTTP. */
   statusCode?: number | undefined;
+  /** Attempts made before the operation failed (1 = no retry), where the operation reached the provider. */
+  attempts?: number | undefined;
   /** The underlying error (a libvirt error, an SDK exception). Never carries secrets. */
   cause?: unknown;
 }
@@ -49,6 +53,12 @@ export class NovaCronError extends Error {
   readonly field: string | undefined;
   /** HTTP status, where there was one. */
   readonly statusCode: number | undefined;
+  /**
+   * Attempts made before the operation failed, set by the pipeline's retry step (1 when it was not retried).
+   * Undefined when the call never reached the provider (refused by validation, say) or the error was not raised by
+   * a client call.
+   */
+  readonly attempts: number | undefined;
 
   constructor(options: NovaCronErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -60,6 +70,7 @@ export class NovaCronError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.field = options.field;
     this.statusCode = options.statusCode;
+    this.attempts = options.attempts;
     // A global-registry symbol, not a class check, so errors from another copy of the package are recognised.
     Object.defineProperty(this, MARKER, { value: true });
   }
@@ -90,10 +101,38 @@ export class NovaCronError extends Error {
         retryAfterMs: this.retryAfterMs,
         field: this.field,
         statusCode: this.statusCode,
+        attempts: this.attempts,
         cause: this.cause,
       }),
     });
     if (this.stack !== undefined) copy.stack = this.stack;
+    return copy;
+  }
+
+  /**
+   * Returns a copy that records how many attempts were made; after more than one, the message ends with "Gave up
+   * after N attempts." The pipeline's retry step uses it on every failure it lets through.
+   */
+  withAttempts(attempts: number): NovaCronError {
+    if (this.attempts === attempts) return this;
+    const base = this.message.replace(GAVE_UP, '');
+    const sentence = /[.!?]$/.test(base) ? base : `${base}.`;
+    const message = attempts > 1 ? `${sentence} Gave up after ${attempts} attempts.` : base;
+    const copy = new NovaCronError({
+      code: this.code,
+      message,
+      retryable: this.retryable,
+      attempts,
+      ...definedOnly({
+        provider: this.provider,
+        operation: this.operation,
+        retryAfterMs: this.retryAfterMs,
+        field: this.field,
+        statusCode: this.statusCode,
+        cause: this.cause,
+      }),
+    });
+    if (this.stack !== undefined) copy.stack = this.stack.replace(this.message, message);
     return copy;
   }
 
@@ -109,6 +148,7 @@ export class NovaCronError extends Error {
       field: this.field,
       statusCode: this.statusCode,
       retryAfterMs: this.retryAfterMs,
+      attempts: this.attempts,
     });
   }
 }

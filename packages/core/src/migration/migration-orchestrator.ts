@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationRunner } from '../client/operation-runner.js';
+import { unsupportedCall } from '../driver/capability-check.js';
 import { NovaCronError } from '../errors/novacron-error.js';
 import { toNovaCronError } from '../errors/to-novacron-error.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -76,14 +77,8 @@ export class MigrationOrchestrator {
       });
     }
     const runtime = this.runner.runtime(ref.provider, 'migrations.start');
-    if (!runtime.driver.capabilities.liveMigration) {
-      throw new NovaCronError({
-        code: 'UNSUPPORTED',
-        provider: ref.provider,
-        operation: 'migrations.start',
-        message: `Provider '${ref.provider}' (${runtime.driver.kind}) cannot migrate VMs between hosts (capability 'liveMigration' is false).`,
-      });
-    }
+    const refused = unsupportedCall(ref.provider, runtime.driver, 'liveMigration', 'migrations.start');
+    if (refused !== undefined) throw refused;
     const now = new Date().toISOString();
     let record: MigrationRecord = {
       id: randomUUID(),

@@ -55,6 +55,16 @@ export interface VmAddresses {
   public: string[];
 }
 
+/** One network interface of a VM, where the provider reports its NICs. */
+export interface VmNetworkInterface {
+  /** The MAC address, lower case (`52:54:00:12:34:56`), where known. */
+  mac?: string;
+  /** The network, bridge, subnet or device it is attached to, in the provider's words. */
+  network?: string;
+  /** The provider's kind of interface (`bridge`, `virtio`, `ENA`), where it says. */
+  kind?: string;
+}
+
 /**
  * A VM as a driver reports it: everything but the client-side reference and driver kind, which the core adds.
  * Drivers return this from `doGetVm`, `doListVms` and `doCreateVm`.
@@ -76,6 +86,8 @@ export interface ProviderVm {
   image?: string;
   /** Network addresses. */
   addresses: VmAddresses;
+  /** The VM's network interfaces with their MAC addresses, where the provider reports them. */
+  networkInterfaces?: VmNetworkInterface[];
   /** Tags (AWS, Azure) or labels (GCP, KVM metadata) as string pairs. */
   tags: Record<string, string>;
   /** When the VM was made, where known. */

@@ -3,11 +3,12 @@ import { toNovaCronError } from '../errors/to-novacron-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { OperationEventBase } from '../events/novacron-events.js';
 import type { Middleware, Next, Operation } from './operation.js';
-import { noopTracer, type Tracer } from './tracer.js';
+import { noopTracer, type Span, type Tracer } from './tracer.js';
 
 /**
  * The `events` step (outermost): emits `operation.start`, `operation.success` and `operation.failure`, and opens a
- * tracing span around the whole operation; the failure event and the span carry the error as a `NovaCronError` (or
+ * tracing span around the whole operation (set as `operation.span`, so the retry step reports its decisions to it
+ * and each attempt runs through it); the failure event and the span carry the error as a `NovaCronError` (or
  * a `TypeError` for programming mistakes) that names the provider and the operation. Event payloads are built only
  * when someone listens, and spans only when a tracer is set: an unobserved client passes straight through. (The
  * client's operation runner, around the whole stack, normalises what reaches the caller in every case.)
@@ -35,12 +36,23 @@ export function eventsMiddleware(events: EventBus, tracer: Tracer): Middleware {
     },
   };
 
+  /** Opens the operation's span and hands it to the inner steps (the retry step and the attempt call use it). */
+  function startSpan(operation: Operation<unknown>): Span {
+    const span = tracer.startSpan(operation.name, {
+      provider: operation.provider,
+      operationId: operation.id,
+      driverKind: operation.driverKind,
+      region: operation.region,
+      idempotencyKey: operation.idempotencyKey,
+    });
+    operation.span = span;
+    return span;
+  }
+
   async function observe<TResult>(operation: Operation<TResult>, next: Next): Promise<TResult> {
     const timed = events.listenerCount('operation.success') + events.listenerCount('operation.failure') > 0;
     const started = timed ? performance.now() : 0;
-    const span = tracing
-      ? tracer.startSpan(operation.name, { provider: operation.provider, operationId: operation.id })
-      : undefined;
+    const span = tracing ? startSpan(operation) : undefined;
     if (events.listenerCount('operation.start') > 0) events.safeEmit('operation.start', base(operation));
     try {
       const result = await next(operation);

@@ -17,6 +17,8 @@ const operation = (log: string[]): Operation<string> => ({
   id: 'op-1',
   name: 'vms.get',
   provider: 'sim',
+  driverKind: 'sim',
+  region: undefined,
   input: 'vm-1',
   idempotent: true,
   limits: resolveLimits(undefined, 'sim'),

@@ -10,7 +10,8 @@ export interface MiddlewarePosition {
 
 /**
  * A named, ordered middleware stack, outermost first. The built-in order is
- * `events -> validation -> (plugins) -> timeout -> retry -> queue -> driver`.
+ * `events -> validation -> (plugins) -> timeout -> retry -> queue -> driver`; the driver call of each attempt runs
+ * through the operation's tracing span when one is set (`Span.attempt` in `tracer.ts`).
  */
 export class MiddlewareStack {
   private readonly steps: Middleware[] = [];
@@ -56,8 +57,7 @@ export class MiddlewareStack {
   }
 
   private compose(): <TResult>(operation: Operation<TResult>) => Promise<TResult> {
-    let next: Next = (operation) =>
-      operation.run({ signal: operation.signal, operationId: operation.id, attempt: operation.attempt });
+    let next: Next = attemptCall;
     for (const step of [...this.steps].reverse()) {
       const inner = next;
       next = (operation) => step.handle(operation, inner);
@@ -70,4 +70,15 @@ export class MiddlewareStack {
       throw new TypeError(`A middleware named '${name}' is already in the pipeline.`);
     }
   }
+}
+
+/**
+ * The terminal call of every attempt: the operation's driver call, run through its span's `attempt` when a tracer
+ * wants to see attempts (so the driver's own I/O is traced under the attempt), directly otherwise.
+ */
+function attemptCall<TResult>(operation: Operation<TResult>): Promise<TResult> {
+  const context = { signal: operation.signal, operationId: operation.id, attempt: operation.attempt };
+  const span = operation.span;
+  if (span?.attempt === undefined) return operation.run(context);
+  return span.attempt(operation.attempt, () => operation.run(context));
 }

@@ -1,10 +1,11 @@
 import type { ZodType } from 'zod';
 import type { DriverCallContext } from '../driver/driver-v1.js';
 import type { ResolvedLimits } from './limits.js';
+import type { Span } from './tracer.js';
 
 /**
  * One call travelling through the pipeline. Middleware may read everything, and may replace `signal` (the timeout
- * step does) and `attempt` (the retry step does).
+ * step does), `attempt` (the retry step does) and `span` (the events step does, when a tracer is set).
  */
 export interface Operation<TResult = unknown> {
   /** Unique per operation, stable across retries. */
@@ -13,6 +14,10 @@ export interface Operation<TResult = unknown> {
   readonly name: string;
   /** The provider name the call goes to. */
   readonly provider: string;
+  /** The kind of the provider's driver (`aws`, `kvm`, `sim`). */
+  readonly driverKind: string;
+  /** The region the provider's driver serves, where it declares one (`DriverV1.region`). */
+  readonly region: string | undefined;
   /** The caller's input, after argument parsing; policy plugins may inspect it. Never emitted in events. */
   readonly input: unknown;
   /** True when repeating the call cannot do harm (gets, lists, stop, start, delete). */
@@ -29,6 +34,8 @@ export interface Operation<TResult = unknown> {
   signal: AbortSignal;
   /** 1 for the first attempt. */
   attempt: number;
+  /** The operation's tracing span, while a tracer observes it; the innermost call runs through `span.attempt`. */
+  span?: Span | undefined;
   /** The terminal call: the driver method behind the runtime guard. */
   readonly run: (context: DriverCallContext) => Promise<TResult>;
 }

@@ -8,6 +8,8 @@ const operation = (overrides: Partial<Operation<unknown>> = {}): Operation<unkno
   id: 'op',
   name: 'vms.get',
   provider: 'sim',
+  driverKind: 'sim',
+  region: undefined,
   input: undefined,
   idempotent: true,
   limits: resolveLimits(

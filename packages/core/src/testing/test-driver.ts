@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNovaCron, type NovaCron } from '../client/create-novacron.js';
+import { CAPABILITY_METHODS } from '../driver/capability-check.js';
 import { DEFAULT_CAPABILITIES, type DriverCapabilities } from '../driver/driver-capabilities.js';
 import type { DriverV1 } from '../driver/driver-v1.js';
 import type { ErrorCode } from '../errors/error-codes.js';
@@ -190,7 +191,7 @@ function registerSuite(
       }
       expect(driver.capabilities).toEqual(capabilities);
       expect(driver.capabilities.maxPageSize).toBeGreaterThan(0);
-      for (const [flag, methods] of Object.entries(METHODS_OF_CAPABILITY)) {
+      for (const [flag, methods] of Object.entries(CAPABILITY_METHODS)) {
         if (!(driver.capabilities as unknown as Record<string, boolean>)[flag]) continue;
         for (const method of methods) {
           expect(
@@ -565,19 +566,6 @@ function registerSuite(
     });
   });
 }
-
-/** The driver methods a capability flag promises. */
-const METHODS_OF_CAPABILITY: Readonly<Record<string, readonly string[]>> = {
-  reboot: ['doRebootVm'],
-  suspend: ['doSuspendVm', 'doResumeVm'],
-  hosts: ['doListHosts'],
-  sizes: ['doListSizes'],
-  images: ['doListImages'],
-  locations: ['doListLocations'],
-  liveMigration: ['doMigrateVm'],
-  metrics: ['doReadMetrics'],
-  watch: ['doWatch'],
-};
 
 /** Tags that test exactness within the driver's rules: non-ASCII, inner and outer spaces, the longest value. */
 function sampleTags(capabilities: DriverCapabilities): Record<string, string> {
