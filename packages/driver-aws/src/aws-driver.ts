@@ -39,9 +39,15 @@ import {
 import { buildRunInstancesInput, type ValidatedCreate, validateCreateSpec } from './aws-create-input.js';
 import { type AwsDriverOptions, assertAwsDriverOptions } from './aws-driver-options.js';
 import { type AwsErrorContext, toAwsNovaCronError } from './aws-error-map.js';
-import { IDEMPOTENCY_TAG_KEY, idempotencyTagValue } from './aws-idempotency.js';
+import { IDEMPOTENCY_TAG_KEY, idempotencyTagValue, launchedAsSpecified } from './aws-idempotency.js';
 import { toProviderVm } from './aws-instance-map.js';
-import { AwsInstanceTypes, type AwsSize, instanceTypeResources, toAwsSize } from './aws-instance-types.js';
+import {
+  AwsInstanceTypes,
+  type AwsSize,
+  compareInstanceTypes,
+  instanceTypeResources,
+  toAwsSize,
+} from './aws-instance-types.js';
 import { toEc2Filters } from './aws-list-filters.js';
 import { readAwsMetrics } from './aws-metrics.js';
 import { decodeAwsCursor, slicePage } from './aws-page-cursor.js';
@@ -86,6 +92,8 @@ export class AwsDriver extends DriverBase {
   private readonly ownsCloudWatch: boolean;
   private readonly instanceTypes: AwsInstanceTypes;
   private sizes: Promise<AwsSize[]> | undefined;
+  /** Creates in flight by idempotency key, so that two creates with one key never launch two instances. */
+  private readonly createsInFlight = new Map<string, Promise<ProviderVm[]>>();
 
   /** Prefer {@link createAwsDriver}. */
   constructor(private readonly options: AwsDriverOptions) {
@@ -155,14 +163,29 @@ export class AwsDriver extends DriverBase {
    * Bad input is rejected before RunInstances is sent, with `INVALID_ARGUMENT` naming the field.
    */
   async doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
-    const [vm] = await this.launch(
-      spec,
-      1,
-      context.idempotencyKey,
-      context.signal,
-      this.shouldLookUp(context.attempt),
-    );
-    return vm!;
+    const key = context.idempotencyKey;
+    // Creates with one key run one after the other in this process: a later one waits for the earlier one, then
+    // looks the key up and finds its instance (real EC2 would also answer a repeated ClientToken at once; moto and an
+    // expired token would not).
+    const earlier = this.createsInFlight.get(key);
+    const launching = (earlier ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() =>
+        this.launch(
+          spec,
+          1,
+          key,
+          context.signal,
+          earlier !== undefined || this.shouldLookUp(context.attempt),
+        ),
+      );
+    this.createsInFlight.set(key, launching);
+    try {
+      const [vm] = await launching;
+      return vm!;
+    } finally {
+      if (this.createsInFlight.get(key) === launching) this.createsInFlight.delete(key);
+    }
   }
 
   /**
@@ -342,6 +365,14 @@ export class AwsDriver extends DriverBase {
     const instanceType = await this.resolveInstanceType(validated, signal);
     if (lookUp) {
       const existing = await this.findByIdempotencyKey(idempotencyKey, signal);
+      const launched = { name: validated.name, tags: validated.tags, instanceType, image: validated.image };
+      const other = existing.find((instance) => !launchedAsSpecified(instance, launched));
+      if (other !== undefined) {
+        throw new NovaCronError({
+          code: 'CONFLICT',
+          message: `Idempotency key '${idempotencyKey}' already made instance ${other.InstanceId} in AWS region ${this.region} with another spec (name, tags, instance type or image). Use a new key for a new VM, or repeat the first spec to get that instance.`,
+        });
+      }
       if (existing.length >= count) return this.toProviderVms(existing.slice(0, count), signal);
     }
     const output = await this.call({ action: 'RunInstances' }, () =>
@@ -420,7 +451,7 @@ export class AwsDriver extends DriverBase {
       return (gpuSearch || families.includes(family)) && resourcesFit(wanted, fitView(record));
     });
     const prices = this.options.priceTable;
-    candidates.sort((left, right) => compareTypes(left, right, prices, families));
+    candidates.sort((left, right) => compareInstanceTypes(left, right, prices, families));
     const chosen = candidates[0]?.InstanceType;
     if (chosen === undefined) {
       throw new NovaCronError({
@@ -538,31 +569,6 @@ function fitView(record: InstanceTypeInfo) {
 }
 
 /** Cheapest first where both prices are known, then fewest vCPUs, least memory, earliest listed family, name. */
-function compareTypes(
-  left: InstanceTypeInfo,
-  right: InstanceTypeInfo,
-  prices: AwsPriceTable | undefined,
-  families: readonly string[],
-): number {
-  const leftPrice = priceFor(prices, String(left.InstanceType));
-  const rightPrice = priceFor(prices, String(right.InstanceType));
-  if (leftPrice !== undefined && rightPrice !== undefined && leftPrice !== rightPrice) {
-    return leftPrice - rightPrice;
-  }
-  const a = instanceTypeResources(left);
-  const b = instanceTypeResources(right);
-  const familyRank = (record: InstanceTypeInfo): number => {
-    const rank = families.indexOf(String(record.InstanceType).split('.')[0] ?? '');
-    return rank === -1 ? families.length : rank;
-  };
-  return (
-    a.vcpus - b.vcpus ||
-    a.memoryMiB - b.memoryMiB ||
-    familyRank(left) - familyRank(right) ||
-    String(left.InstanceType).localeCompare(String(right.InstanceType))
-  );
-}
-
 function toImage(image: Ec2Image): Image {
   const id = image.ImageId ?? '';
   const result: Image = { id, name: image.Name ?? id, raw: image };

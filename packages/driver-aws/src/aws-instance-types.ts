@@ -181,6 +181,42 @@ export function toAwsSize(
   return size;
 }
 
+/**
+ * The order in which instance types are chosen for a spec that gives resources but no size: priced types before
+ * unpriced ones, then the cheaper, then fewer vCPUs, less memory, the earlier family in `families`, and the name.
+ * A lexicographic order over one key per type, so it is transitive whatever part of the catalog the price table
+ * covers, and the first type is the cheapest priced one that fits (else the smallest).
+ *
+ * @example
+ * candidates.sort((left, right) => compareInstanceTypes(left, right, { 't3.small': 0.02 }, ['t3', 'm5']));
+ */
+export function compareInstanceTypes(
+  left: InstanceTypeInfo,
+  right: InstanceTypeInfo,
+  prices: AwsPriceTable | undefined,
+  families: readonly string[],
+): number {
+  const key = (record: InstanceTypeInfo): [number, number, number, number, number] => {
+    const price = priceFor(prices, String(record.InstanceType));
+    const resources = instanceTypeResources(record);
+    const family = families.indexOf(String(record.InstanceType).split('.')[0] ?? '');
+    return [
+      price === undefined ? 1 : 0,
+      price ?? 0,
+      resources.vcpus,
+      resources.memoryMiB,
+      family === -1 ? families.length : family,
+    ];
+  };
+  const a = key(left);
+  const b = key(right);
+  for (let index = 0; index < a.length; index++) {
+    const difference = a[index]! - b[index]!;
+    if (difference !== 0) return difference;
+  }
+  return String(left.InstanceType).localeCompare(String(right.InstanceType));
+}
+
 function errorName(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
 }
