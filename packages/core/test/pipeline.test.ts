@@ -26,7 +26,14 @@ function pluginWith(
 describe('the operations pipeline (driver-sim)', () => {
   it('has the documented named order', () => {
     const nc = createNovaCron({ providers: { sim: createSimDriver() } });
-    expect(nc.pipeline.names()).toEqual(['events', 'validation', 'timeout', 'retry', 'queue']);
+    expect(nc.pipeline.names()).toEqual([
+      'events',
+      'validation',
+      'timeout',
+      'retry',
+      'queue',
+      'attempt-timeout',
+    ]);
   });
 
   it('rejects bad input with INVALID_ARGUMENT naming the field before anything reaches the driver', async () => {
@@ -142,7 +149,15 @@ describe('the operations pipeline (driver-sim)', () => {
     });
     const driver = createSimDriver({ transitionDelayMs: 0 });
     const nc = createNovaCron({ providers: { sim: driver }, plugins: [budget] });
-    expect(nc.pipeline.names()).toEqual(['events', 'validation', 'vcpu-budget', 'timeout', 'retry', 'queue']);
+    expect(nc.pipeline.names()).toEqual([
+      'events',
+      'validation',
+      'vcpu-budget',
+      'timeout',
+      'retry',
+      'queue',
+      'attempt-timeout',
+    ]);
     await expect(
       nc.vms.create({ provider: 'sim', name: 'huge', resources: { vcpus: 32, memoryMiB: 1024 } }),
     ).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', provider: 'sim', operation: 'vms.create' });

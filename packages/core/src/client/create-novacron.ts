@@ -6,6 +6,7 @@ import { MigrationOrchestrator } from '../migration/migration-orchestrator.js';
 import type { Image, Location, Size } from '../model/catalog.js';
 import type { Host } from '../model/host.js';
 import type { MetricSeries, MetricsQuery } from '../model/metrics.js';
+import { attemptTimeoutMiddleware } from '../pipeline/attempt-timeout-middleware.js';
 import { eventsMiddleware } from '../pipeline/events-middleware.js';
 import type { LimitsOptions, ProviderLimits, RetryLimits } from '../pipeline/limits.js';
 import { MiddlewareStack } from '../pipeline/middleware-stack.js';
@@ -58,7 +59,7 @@ export interface NovaCronOptions<Providers extends ProviderMap = ProviderMap> {
   providers: Providers;
   /**
    * Concurrency, rate, deadline and retry limits: a default plus per-provider overrides. Keys other than `default`
-   * must name a provider. Default: `{ concurrency: 8, timeoutMs: 300_000, retry: { maxAttempts: 5 } }` per provider.
+   * must name a provider. Default: `{ concurrency: 8, timeoutMs: 300_000, attemptTimeoutMs: 60_000, retry: { maxAttempts: 5 } }` per provider.
    */
   limits?: NoInfer<ClientLimits<ProviderName<Providers>>> | undefined;
   /** Plugins adding middleware to the pipeline, registered in `registry`. Default none. */
@@ -145,6 +146,7 @@ const PROVIDER_LIMITS_KEYS: OptionKeys<ProviderLimits> = {
   concurrency: true,
   perSecond: true,
   timeoutMs: true,
+  attemptTimeoutMs: true,
   retry: true,
 };
 const RETRY_LIMITS_KEYS: OptionKeys<RetryLimits> = { maxAttempts: true, baseDelayMs: true, maxDelayMs: true };
@@ -196,6 +198,7 @@ export function createNovaCron<Providers extends ProviderMap>(
   stack.push(timeoutMiddleware());
   stack.push(retryMiddleware(options.retryStrategy ?? new ExponentialBackoffStrategy(), events));
   stack.push(queueMiddleware());
+  stack.push(attemptTimeoutMiddleware());
   for (const plugin of registry.plugins()) {
     for (const { middleware, position } of plugin.middleware ?? [])
       stack.insert(middleware, position ?? { before: 'timeout' });

@@ -92,7 +92,7 @@ export class OperationRunner {
     }
     // A call whose signal has already aborted sends nothing, whatever the driver does with signals.
     throwIfAborted(request.signal, request.name);
-    const limits = this.limitsFor(request.provider);
+    const limits = this.limitsFor(request.provider, runtime.driver);
     // One object shape for every operation (no conditional spreads): V8 keeps the middleware monomorphic.
     const operation: Operation<T> = {
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
@@ -105,7 +105,11 @@ export class OperationRunner {
       idempotencyKey: request.idempotencyKey,
       schema: request.schema,
       check: request.check,
-      limits: request.timeoutMs === undefined ? limits : { ...limits, timeoutMs: request.timeoutMs },
+      // A long call with its own deadline (a migration) is one attempt as long as the whole operation.
+      limits:
+        request.timeoutMs === undefined
+          ? limits
+          : { ...limits, timeoutMs: request.timeoutMs, attemptTimeoutMs: request.timeoutMs },
       signal: request.signal ?? neverAbortedSignal,
       attempt: 1,
       run: (context: DriverCallContext) =>
@@ -114,10 +118,10 @@ export class OperationRunner {
     return this.stack.execute(operation);
   }
 
-  private limitsFor(provider: string): ResolvedLimits {
+  private limitsFor(provider: string, driver: DriverV1): ResolvedLimits {
     let resolved = this.limitsCache.get(provider);
     if (resolved === undefined) {
-      resolved = resolveLimits(this.limits, provider);
+      resolved = resolveLimits(this.limits, provider, driver.defaultLimits);
       this.limitsCache.set(provider, resolved);
     }
     return resolved;

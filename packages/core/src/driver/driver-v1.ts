@@ -8,6 +8,7 @@ import type {
   MigrationProgress,
 } from '../model/migration.js';
 import type { CreateVmSpec, ProviderVm, VmFilter, VmState } from '../model/vm.js';
+import type { ProviderLimits } from '../pipeline/limits.js';
 import type { DriverCapabilities } from './driver-capabilities.js';
 import type { Page, PageRequest } from './page.js';
 
@@ -86,6 +87,11 @@ export interface DriverV1 {
   readonly region?: string | undefined;
   /** The capability manifest. */
   readonly capabilities: DriverCapabilities;
+  /**
+   * Limits that suit this provider, used where the user set none: `attemptTimeoutMs`, how long one call may take
+   * before it is abandoned and, when safe, retried (default 60,000 ms when the driver says nothing).
+   */
+  readonly defaultLimits?: Readonly<Pick<ProviderLimits, 'attemptTimeoutMs'>> | undefined;
 
   /** Connects or loads credentials. Called once, lazily, before the first `do*` call; retried if it fails. */
   init?(context: { signal: AbortSignal }): Promise<void>;

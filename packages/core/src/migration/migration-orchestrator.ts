@@ -14,6 +14,8 @@ import type {
 import { TERMINAL_MIGRATION_PHASES } from '../model/migration.js';
 import { formatVmRef, parseVmRef, type Vm, type VmRef } from '../model/vm.js';
 import type { StateStore } from '../store/state-store.js';
+import { throwIfAborted } from '../util/abort.js';
+import { parseMigrationPolicy } from '../validation/migration-policy.js';
 import { Migration } from './migration-handle.js';
 import { runSaga, type SagaStep } from './migration-saga.js';
 
@@ -25,8 +27,10 @@ export interface StartMigrationRequest {
   to: string;
   /** `live` (default) keeps the guest running. */
   mode?: MigrationMode | undefined;
-  /** Tuning passed to the driver. */
+  /** Tuning passed to the driver; checked by the core (positive numbers, a known `onTimeout`). */
   policy?: MigrationPolicy | undefined;
+  /** Cancels the migration: before it starts, nothing is recorded; while it runs, as `migration.cancel()` does. */
+  signal?: AbortSignal | undefined;
 }
 
 /** The saga's working state. */
@@ -77,8 +81,19 @@ export class MigrationOrchestrator {
       });
     }
     const runtime = this.runner.runtime(ref.provider, 'migrations.start');
+    if (runtime.isClosed) {
+      throw new NovaCronError({
+        code: 'UNAVAILABLE',
+        retryable: false,
+        provider: ref.provider,
+        operation: 'migrations.start',
+        message: `Provider '${ref.provider}' is closed; migrations.start was refused. Create a new client to continue.`,
+      });
+    }
     const refused = unsupportedCall(ref.provider, runtime.driver, 'liveMigration', 'migrations.start');
     if (refused !== undefined) throw refused;
+    const policy = parseMigrationPolicy(request.policy, ref.provider);
+    throwIfAborted(request.signal, 'migrations.start');
     const now = new Date().toISOString();
     let record: MigrationRecord = {
       id: randomUUID(),
@@ -86,7 +101,7 @@ export class MigrationOrchestrator {
       to: request.to,
       mode,
       phase: 'pending',
-      policy: request.policy ?? {},
+      policy,
       steps: [],
       startedAt: now,
       updatedAt: now,
@@ -100,6 +115,7 @@ export class MigrationOrchestrator {
       lastPersist = performance.now();
     };
     const controller = new AbortController();
+    request.signal?.addEventListener('abort', () => controller.abort(request.signal?.reason), { once: true });
     const handle: Migration = new Migration(
       () => record,
       () => controller.abort(),

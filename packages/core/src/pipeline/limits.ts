@@ -16,6 +16,11 @@ export interface ProviderLimits {
   perSecond?: number | undefined;
   /** Deadline for one whole operation (all attempts) in milliseconds. Default 300,000 (5 minutes). */
   timeoutMs?: number | undefined;
+  /**
+   * Deadline for one attempt, from when it leaves the queue, in milliseconds; a timed-out attempt of a call that is
+   * safe to repeat is retried. Default: the driver's `defaultLimits.attemptTimeoutMs`, else 60,000 (1 minute).
+   */
+  attemptTimeoutMs?: number | undefined;
   /** Retry settings. */
   retry?: RetryLimits | undefined;
 }
@@ -31,6 +36,7 @@ export interface ResolvedLimits {
   concurrency: number;
   perSecond: number | undefined;
   timeoutMs: number;
+  attemptTimeoutMs: number;
   retry: Required<{ [K in keyof RetryLimits]: number }>;
 }
 
@@ -38,17 +44,30 @@ const BUILT_IN: ResolvedLimits = {
   concurrency: 8,
   perSecond: undefined,
   timeoutMs: 300_000,
+  attemptTimeoutMs: 60_000,
   retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 20_000 },
 };
 
-/** Merges built-in defaults, `limits.default` and `limits[provider]`, and checks the numbers. */
-export function resolveLimits(limits: LimitsOptions | undefined, provider: string): ResolvedLimits {
+/**
+ * Merges, field by field, `limits[provider]`, `limits.default`, the driver's own defaults (`driverDefaults`) and the
+ * built-in defaults, and checks the numbers.
+ */
+export function resolveLimits(
+  limits: LimitsOptions | undefined,
+  provider: string,
+  driverDefaults: Pick<ProviderLimits, 'attemptTimeoutMs'> = {},
+): ResolvedLimits {
   const base = limits?.default ?? {};
   const own = limits?.[provider] ?? {};
   const resolved: ResolvedLimits = {
     concurrency: own.concurrency ?? base.concurrency ?? BUILT_IN.concurrency,
     perSecond: own.perSecond ?? base.perSecond ?? BUILT_IN.perSecond,
     timeoutMs: own.timeoutMs ?? base.timeoutMs ?? BUILT_IN.timeoutMs,
+    attemptTimeoutMs:
+      own.attemptTimeoutMs ??
+      base.attemptTimeoutMs ??
+      driverDefaults.attemptTimeoutMs ??
+      BUILT_IN.attemptTimeoutMs,
     retry: {
       maxAttempts: own.retry?.maxAttempts ?? base.retry?.maxAttempts ?? BUILT_IN.retry.maxAttempts,
       baseDelayMs: own.retry?.baseDelayMs ?? base.retry?.baseDelayMs ?? BUILT_IN.retry.baseDelayMs,
@@ -59,6 +78,7 @@ export function resolveLimits(limits: LimitsOptions | undefined, provider: strin
     ['concurrency', resolved.concurrency],
     ['perSecond', resolved.perSecond],
     ['timeoutMs', resolved.timeoutMs],
+    ['attemptTimeoutMs', resolved.attemptTimeoutMs],
     ['retry.maxAttempts', resolved.retry.maxAttempts],
   ];
   for (const [field, value] of positive) {

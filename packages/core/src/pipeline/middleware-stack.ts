@@ -10,7 +10,7 @@ export interface MiddlewarePosition {
 
 /**
  * A named, ordered middleware stack, outermost first. The built-in order is
- * `events -> validation -> (plugins) -> timeout -> retry -> queue -> driver`; the driver call of each attempt runs
+ * `events -> validation -> (plugins) -> timeout -> retry -> queue -> attempt-timeout -> driver`; the driver call of each attempt runs
  * through the operation's tracing span when one is set (`Span.attempt` in `tracer.ts`).
  */
 export class MiddlewareStack {

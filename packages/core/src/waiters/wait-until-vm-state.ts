@@ -1,6 +1,13 @@
 import { NovaCronError } from '../errors/novacron-error.js';
 import type { EventBus } from '../events/event-bus.js';
-import { formatVmRef, parseVmRef, type Vm, type VmRef, type VmStateName } from '../model/vm.js';
+import {
+  formatVmRef,
+  parseVmRef,
+  VM_STATE_NAMES,
+  type Vm,
+  type VmRef,
+  type VmStateName,
+} from '../model/vm.js';
 import { createWaiter, type WaiterCheck } from './create-waiter.js';
 
 /** Options of {@link waitUntilVmState}. */
@@ -42,6 +49,7 @@ export async function waitUntilVmState(
 ): Promise<Vm | undefined> {
   const target = parseVmRef(ref);
   const wanted = Array.isArray(states) ? states : [states];
+  checkWaitArguments(target, wanted, options);
   const key = formatVmRef(target);
   const description = `VM ${key} to be ${wanted.join(' or ')}`;
   const events = source.events;
@@ -87,4 +95,36 @@ export async function waitUntilVmState(
             },
     },
   );
+}
+
+/**
+ * Refuses, at once, a wait that could never end well: no state, a state that does not exist (`INVALID_ARGUMENT`), or
+ * a negative or non-numeric time (`TypeError`, a programming mistake).
+ */
+function checkWaitArguments(
+  target: VmRef,
+  wanted: readonly unknown[],
+  options: WaitUntilVmStateOptions,
+): void {
+  const unknown = wanted.filter((state) => !(VM_STATE_NAMES as readonly unknown[]).includes(state));
+  if (wanted.length === 0 || unknown.length > 0) {
+    throw new NovaCronError({
+      code: 'INVALID_ARGUMENT',
+      field: 'states',
+      provider: target.provider,
+      operation: 'vms.waitUntil',
+      message:
+        wanted.length === 0
+          ? `vms.waitUntil needs at least one state to wait for (one of ${VM_STATE_NAMES.join(', ')}).`
+          : `vms.waitUntil cannot wait for ${unknown.map((state) => `'${String(state)}'`).join(', ')}: the states are ${VM_STATE_NAMES.join(', ')}.`,
+    });
+  }
+  for (const name of ['timeoutMs', 'intervalMs', 'maxIntervalMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && !Number.isNaN(value))) {
+      throw new TypeError(
+        `vms.waitUntil: options.${name} must be a number of milliseconds >= 0, got ${String(value)}.`,
+      );
+    }
+  }
 }

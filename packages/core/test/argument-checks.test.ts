@@ -1,0 +1,94 @@
+import { createNovaCron, NovaCronError } from '@novacron/core';
+import { createSimDriver } from '@novacron/driver-sim';
+import { describe, expect, it } from 'vitest';
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+}
+
+async function runningVm() {
+  const nc = createNovaCron({ providers: { sim: createSimDriver({ seed: 9 }) } });
+  const vm = await nc.vms.create({
+    provider: 'sim',
+    name: 'checked',
+    resources: { vcpus: 1, memoryMiB: 256 },
+  });
+  await nc.vms.waitUntil(vm.ref, 'running', { intervalMs: 5 });
+  return { nc, vm };
+}
+
+describe('vms.waitUntil arguments', () => {
+  it('refuses an unknown state and an empty list at once with INVALID_ARGUMENT', async () => {
+    const { nc, vm } = await runningVm();
+    const started = performance.now();
+    const unknown = await errorOf(nc.vms.waitUntil(vm.ref, 'runing' as never, { timeoutMs: 5_000 }));
+    expect(NovaCronError.isInstance(unknown) && unknown.code).toBe('INVALID_ARGUMENT');
+    expect((unknown as Error).message).toContain("'runing'");
+    const empty = await errorOf(nc.vms.waitUntil(vm.ref, [], { timeoutMs: 5_000 }));
+    expect(NovaCronError.isInstance(empty) && empty.field).toBe('states');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await nc.close();
+  });
+
+  it('refuses a negative or NaN timeoutMs with a TypeError naming it', async () => {
+    const { nc, vm } = await runningVm();
+    await expect(nc.vms.waitUntil(vm.ref, 'running', { timeoutMs: -1 })).rejects.toThrow(TypeError);
+    await expect(nc.vms.waitUntil(vm.ref, 'running', { timeoutMs: Number.NaN })).rejects.toThrow(/timeoutMs/);
+    await nc.close();
+  });
+});
+
+describe('migrations.start arguments', () => {
+  it('takes a signal: an aborted one starts nothing', async () => {
+    const { nc, vm } = await runningVm();
+    const error = await errorOf(
+      nc.migrations.start({ vm: vm.ref, to: 'host-3', mode: 'live', signal: AbortSignal.abort() }),
+    );
+    expect(NovaCronError.isInstance(error) && error.code).toBe('ABORTED');
+    expect(await nc.migrations.list()).toEqual([]);
+    await nc.close();
+  });
+
+  it('cancels a running migration when its signal aborts', async () => {
+    const { nc, vm } = await runningVm();
+    const controller = new AbortController();
+    const migration = await nc.migrations.start({
+      vm: vm.ref,
+      to: 'host-3',
+      mode: 'live',
+      policy: { bandwidthMiBps: 1 },
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    const error = await errorOf(migration.done);
+    expect(NovaCronError.isInstance(error) && error.code).toBe('ABORTED');
+    expect((await nc.migrations.get(migration.id))?.phase).toBe('cancelled');
+    await nc.close();
+  });
+
+  it('checks the policy in core, naming the bad setting', async () => {
+    const { nc, vm } = await runningVm();
+    for (const [policy, field] of [
+      [{ bandwidthMiBps: -5 }, 'policy.bandwidthMiBps'],
+      [{ maxDowntimeMs: Number.NaN }, 'policy.maxDowntimeMs'],
+      [{ onTimeout: 'explode' }, 'policy.onTimeout'],
+      [{ bandwith: 5 }, 'policy.bandwith'],
+    ] as const) {
+      const error = await errorOf(nc.migrations.start({ vm: vm.ref, to: 'host-3', policy: policy as never }));
+      expect(NovaCronError.isInstance(error) && error.field, JSON.stringify(policy)).toBe(field);
+    }
+    expect(await nc.migrations.list()).toEqual([]);
+    await nc.close();
+  });
+
+  it('is refused after close()', async () => {
+    const { nc, vm } = await runningVm();
+    await nc.close();
+    const error = await errorOf(nc.migrations.start({ vm: vm.ref, to: 'host-3' }));
+    expect(NovaCronError.isInstance(error) && error.code).toBe('UNAVAILABLE');
+    expect((error as Error).message).toContain('closed');
+  });
+});
