@@ -92,3 +92,21 @@ describe('migrations.start arguments', () => {
     expect((error as Error).message).toContain('closed');
   });
 });
+
+describe('page sizes', () => {
+  it('are checked once in core for every list, catalogs too, and capped at the driver maximum', async () => {
+    const nc = createNovaCron({ providers: { sim: createSimDriver({ seed: 9 }) } });
+    for (const [list, label] of [
+      [() => nc.vms.list({ provider: 'sim', pageSize: 0 }).toArray(), 'vms.list'],
+      [() => nc.hosts.list({ provider: 'sim', pageSize: 1.5 }).toArray(), 'hosts.list'],
+      [() => nc.sizes.list({ provider: 'sim', pageSize: Number.NaN }).toArray(), 'sizes.list'],
+      [() => nc.images.list({ provider: 'sim', pageSize: -3 }).toArray(), 'images.list'],
+    ] as const) {
+      const error = await errorOf(list());
+      expect(NovaCronError.isInstance(error) && error.field, label).toBe('pageSize');
+    }
+    const hosts = await nc.hosts.list({ provider: 'sim', pageSize: 10_000 }).toArray();
+    expect(hosts.length).toBeGreaterThan(0);
+    await nc.close();
+  });
+});

@@ -6,7 +6,7 @@ import type { Image, Location, Size } from '../model/catalog.js';
 import type { Host } from '../model/host.js';
 import { paginate } from '../paginators/paginate.js';
 import { FanOutListing } from './fan-out.js';
-import { type ListOptions, selectProviders } from './list-options.js';
+import { type ListOptions, resolvePageSize, selectProviders } from './list-options.js';
 import type { OperationRunner } from './operation-runner.js';
 
 /** An item of a catalog list, with the provider it came from. */
@@ -83,15 +83,13 @@ export class CatalogApi {
                 idempotent: true,
                 signal: options.signal,
                 capability,
-                call: (driver, context) =>
-                  fetch(
-                    driver,
-                    {
-                      ...(cursor !== undefined ? { cursor } : {}),
-                      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-                    },
-                    context,
-                  ),
+                call: (driver, context) => {
+                  const pageSize = resolvePageSize(options.pageSize, driver.capabilities.maxPageSize, {
+                    provider,
+                    operation,
+                  });
+                  return fetch(driver, { ...(cursor !== undefined ? { cursor } : {}), pageSize }, context);
+                },
               }),
             `${operation} on '${provider}'`,
           ),

@@ -24,8 +24,6 @@ export interface OperationRequest<T> {
   idempotencyKey?: string | undefined;
   /** Validation schema. */
   schema?: ZodType | undefined;
-  /** Extra validation (catalog look-ups). */
-  check?: ((signal: AbortSignal) => Promise<void>) | undefined;
   /** The caller's cancellation. */
   signal?: AbortSignal | undefined;
   /** A deadline for this operation instead of the provider's `limits.timeoutMs` (long migrations). */
@@ -104,7 +102,6 @@ export class OperationRunner {
       idempotent: request.idempotent,
       idempotencyKey: request.idempotencyKey,
       schema: request.schema,
-      check: request.check,
       // A long call with its own deadline (a migration) is one attempt as long as the whole operation.
       limits:
         request.timeoutMs === undefined

@@ -1,6 +1,6 @@
 import type { OptionalCapability } from '../driver/capability-check.js';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
-import { NovaCronError } from '../errors/novacron-error.js';
+import type { NovaCronError } from '../errors/novacron-error.js';
 import { toNovaCronError } from '../errors/to-novacron-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { MetricSeries, MetricsQuery } from '../model/metrics.js';
@@ -17,9 +17,8 @@ import { newIdempotencyKey } from '../util/idempotency-key.js';
 import { createVmSpecSchema, vmFilterSchema, vmIdSchema } from '../validation/schemas.js';
 import { type WaitUntilVmStateOptions, waitUntilVmState } from '../waiters/wait-until-vm-state.js';
 import { FanOutListing } from './fan-out.js';
-import { type ListOptions, selectProviders } from './list-options.js';
+import { type ListOptions, resolvePageSize, selectProviders } from './list-options.js';
 import type { OperationRunner } from './operation-runner.js';
-import { SizeCatalog } from './size-catalog.js';
 import type { VmStateTracker } from './vm-state-tracker.js';
 import { type VmStateChange, watchVms } from './watch-vms.js';
 
@@ -104,8 +103,6 @@ export interface WatchVmsOptions<ProviderName extends string = string> {
  * `createNovaCron`), so a misspelt provider fails to compile; VM refs written as `"provider:id"` stay strings.
  */
 export class VmsApi<ProviderName extends string = string> {
-  private readonly sizeCatalog = new SizeCatalog((provider, signal) => this.readSizeNames(provider, signal));
-
   constructor(
     private readonly runner: OperationRunner,
     private readonly tracker: VmStateTracker,
@@ -178,10 +175,6 @@ export class VmsApi<ProviderName extends string = string> {
       provider: request.provider,
       input: request,
       schema: createVmSpecSchema(capabilities),
-      check:
-        request.size === undefined || !capabilities.sizes
-          ? undefined
-          : (signal) => this.checkSize(request, signal),
       idempotent: false,
       idempotencyKey,
       signal: options.signal,
@@ -361,10 +354,10 @@ export class VmsApi<ProviderName extends string = string> {
 
   private async *listProvider(provider: string, filter: VmFilter, options: ListOptions): AsyncGenerator<Vm> {
     const runtime = this.runner.runtime(provider, 'vms.list');
-    const pageSize = Math.min(
-      options.pageSize ?? runtime.driver.capabilities.maxPageSize,
-      runtime.driver.capabilities.maxPageSize,
-    );
+    const pageSize = resolvePageSize(options.pageSize, runtime.driver.capabilities.maxPageSize, {
+      provider,
+      operation: 'vms.list',
+    });
     const pages = paginate(
       (cursor) =>
         this.runner.run({
@@ -403,36 +396,6 @@ export class VmsApi<ProviderName extends string = string> {
       capability,
       call: (driver, context) => call(driver, id, context),
     });
-  }
-
-  /** Refuses a size the provider's catalog does not list (only asked when a size is given and sizes are listed). */
-  private async checkSize(request: CreateVmRequest, signal: AbortSignal): Promise<void> {
-    if (await this.sizeCatalog.has(request.provider, request.size!, signal)) return;
-    throw new NovaCronError({
-      code: 'INVALID_ARGUMENT',
-      field: 'size',
-      provider: request.provider,
-      operation: 'vms.create',
-      message: `Unknown size '${request.size}' on provider '${request.provider}'. List the sizes with nc.sizes.list({ provider: '${request.provider}' }). Nothing was sent to the provider.`,
-    });
-  }
-
-  private async readSizeNames(provider: string, signal: AbortSignal): Promise<Set<string>> {
-    const names = new Set<string>();
-    const sizes = paginate(
-      (cursor) =>
-        this.runner.run({
-          name: 'sizes.list',
-          provider,
-          input: { cursor },
-          idempotent: true,
-          signal,
-          call: (driver, context) => driver.doListSizes!(cursor !== undefined ? { cursor } : {}, context),
-        }),
-      `sizes.list on '${provider}'`,
-    );
-    for await (const size of sizes) names.add(size.name);
-    return names;
   }
 
   private kindOf(provider: string): string {

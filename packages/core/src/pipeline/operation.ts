@@ -26,8 +26,6 @@ export interface Operation<TResult = unknown> {
   readonly idempotencyKey?: string | undefined;
   /** The schema the validation step checks `input` against. */
   readonly schema?: ZodType | undefined;
-  /** Extra checks after the schema (e.g. a size that must exist in the catalog); throw INVALID_ARGUMENT. */
-  readonly check?: ((signal: AbortSignal) => Promise<void>) | undefined;
   /** The limits in force for this provider. */
   readonly limits: ResolvedLimits;
   /** Cancellation: the caller's signal, combined with the deadline by the timeout step. */

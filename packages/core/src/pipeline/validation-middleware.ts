@@ -2,8 +2,8 @@ import { NovaCronError } from '../errors/novacron-error.js';
 import type { Middleware } from './operation.js';
 
 /**
- * The `validation` step: checks `operation.input` against `operation.schema` (zod) and runs `operation.check`,
- * before anything reaches the provider. Failures are `INVALID_ARGUMENT` naming the path of the first bad field.
+ * The `validation` step: checks `operation.input` against `operation.schema` (zod) before anything reaches the
+ * provider. Failures are `INVALID_ARGUMENT` naming the path of the first bad field.
  */
 export function validationMiddleware(): Middleware {
   return {
@@ -25,8 +25,6 @@ export function validationMiddleware(): Middleware {
           );
         }
       }
-      // Most operations have no extra check: they go straight on, without an async frame or a settled promise to await.
-      if (operation.check !== undefined) return operation.check(operation.signal).then(() => next(operation));
       return next(operation);
     },
   };

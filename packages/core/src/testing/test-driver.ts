@@ -393,6 +393,11 @@ function registerSuite(
         expect(error.field).toBe(field);
       }
       await expectCode(nc.vms.get({ provider: 'no-such-provider', id: 'x' }), 'INVALID_ARGUMENT');
+      const pageSize = await expectCode(
+        nc.vms.list({ provider: PROVIDER, pageSize: 0 }).toArray(),
+        'INVALID_ARGUMENT',
+      );
+      expect(pageSize.field).toBe('pageSize');
       expect(await countAll(nc)).toBe(before);
     });
 
