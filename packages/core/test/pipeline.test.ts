@@ -46,7 +46,6 @@ describe('the operations pipeline (driver-sim)', () => {
       [{ name: 'ok', resources: { vcpus: -1, memoryMiB: 512 } }, 'resources.vcpus'],
       [{ name: 'ok', resources: { vcpus: 1, memoryMiB: Number.NaN } }, 'resources.memoryMiB'],
       [{ name: 'ok', resources: undefined, size: undefined }, 'resources'],
-      [{ name: 'ok', size: 'sim.enormous' }, 'size'],
       [{ name: 'ok', provider: 'nowhere' }, 'provider'],
     ];
     for (const [override, field] of cases) {
@@ -58,6 +57,11 @@ describe('the operations pipeline (driver-sim)', () => {
       expect((error as NovaCronError).field).toBe(field);
     }
     expect(driver.sim.stats().create.calls).toBe(0);
+    // A size is the provider's own name: the driver refuses it (one look-up), and nothing is made.
+    const unknownSize = await nc.vms
+      .create({ provider: 'sim', name: 'ok', size: 'sim.enormous' })
+      .catch((thrown: unknown) => thrown);
+    expect(NovaCronError.isInstance(unknownSize) && unknownSize.field).toBe('size');
     expect(driver.sim.counts().vms).toBe(0);
   });
 
