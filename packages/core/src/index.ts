@@ -21,6 +21,7 @@ export type { ListOptions } from './client/list-options.js';
 export { assertKnownOptions, type OptionKeys } from './client/option-keys.js';
 export type {
   CallOptions,
+  CreateFailureCause,
   CreateManyOptions,
   CreateManyResult,
   CreateVmRequest,

@@ -110,3 +110,22 @@ describe('page sizes', () => {
     await nc.close();
   });
 });
+
+describe('createMany failures', () => {
+  it('say where each cause lies: the request, or the provider', async () => {
+    const driver = createSimDriver({ seed: 9, faults: { create: { errorRate: 1 } } });
+    const nc = createNovaCron({
+      providers: { sim: driver },
+      limits: { default: { retry: { maxAttempts: 2, baseDelayMs: 1 } } },
+    });
+    const result = await nc.vms.createMany([
+      { provider: 'sim', name: 'bad name!', resources: { vcpus: 1, memoryMiB: 256 } },
+      { provider: 'sim', name: 'good', resources: { vcpus: 1, memoryMiB: 256 } },
+    ]);
+    expect(result.failed.map((failure) => [failure.index, failure.cause, failure.error.code])).toEqual([
+      [0, 'request', 'INVALID_ARGUMENT'],
+      [1, 'provider', 'UNAVAILABLE'],
+    ]);
+    await nc.close();
+  });
+});

@@ -63,6 +63,31 @@ export interface CreateManyOptions {
   onProgress?: ((progress: { done: number; total: number; failed: number }) => void) | undefined;
 }
 
+/**
+ * Where the cause of a failed create lies:
+ * - `request`: the request itself (a bad field, a name taken, a key reused with another spec): fix it;
+ * - `account`: credentials, permissions or quota of the provider account, or a capability the driver lacks;
+ * - `provider`: the provider could not do it (no capacity, an internal failure, throttling that outlasted retries);
+ * - `deadline`: it ran out of time or was cancelled; see `uncertain`.
+ */
+export type CreateFailureCause = 'request' | 'account' | 'provider' | 'deadline';
+
+const CAUSE_OF_CODE: Readonly<Record<NovaCronError['code'], CreateFailureCause>> = {
+  INVALID_ARGUMENT: 'request',
+  ALREADY_EXISTS: 'request',
+  CONFLICT: 'request',
+  NOT_FOUND: 'request',
+  AUTH: 'account',
+  QUOTA_EXCEEDED: 'account',
+  UNSUPPORTED: 'account',
+  NO_CAPACITY: 'provider',
+  THROTTLED: 'provider',
+  UNAVAILABLE: 'provider',
+  PROVIDER: 'provider',
+  TIMEOUT: 'deadline',
+  ABORTED: 'deadline',
+};
+
 /** What {@link VmsApi.createMany} reports: every index lands in exactly one of the three lists. */
 export interface CreateManyResult<ProviderName extends string = string> {
   /** VMs made, by index into the request array. */
@@ -77,6 +102,8 @@ export interface CreateManyResult<ProviderName extends string = string> {
     request: CreateVmRequest<ProviderName>;
     idempotencyKey: string;
     uncertain: boolean;
+    /** Where the cause lies, so a script knows what to fix: see {@link CreateFailureCause}. */
+    cause: CreateFailureCause;
     error: NovaCronError;
   }>;
   /** Indexes never sent because the signal aborted first. */
@@ -219,6 +246,7 @@ export class VmsApi<ProviderName extends string = string> {
             request: requests[index]!,
             idempotencyKey: keys[index]!,
             uncertain: failure.retryable,
+            cause: CAUSE_OF_CODE[failure.code],
             error: failure,
           });
         }
