@@ -129,3 +129,13 @@ describe('createMany failures', () => {
     await nc.close();
   });
 });
+
+describe('error messages', () => {
+  it("name the call the user made and the user's name for the provider, not the driver kind", async () => {
+    const nc = createNovaCron({ providers: { 'lab-east': createSimDriver({ seed: 9 }) } });
+    const error = await errorOf(nc.vms.get('lab-east:vm-ffffffff'));
+    expect(NovaCronError.isInstance(error) && error.code).toBe('NOT_FOUND');
+    expect((error as Error).message.startsWith("vms.get on provider 'lab-east': ")).toBe(true);
+    await nc.close();
+  });
+});

@@ -82,7 +82,8 @@ export class NovaCronError extends Error {
 
   /**
    * Returns a copy with `provider` and `operation` filled in where they were missing, keeping everything else.
-   * The core uses it so that errors thrown by drivers name the client's provider and the operation.
+   * The core uses it so that errors thrown by drivers name the client's provider and the operation, in the fields
+   * and at the start of the message.
    */
   withContext(context: { provider?: string; operation?: string }): NovaCronError {
     if (
@@ -91,9 +92,15 @@ export class NovaCronError extends Error {
     ) {
       return this;
     }
+    // An error a driver threw names neither: the message then starts with the call the user made and the name the
+    // user gave the provider (`vms.create on provider 'lab-east': ...`), not the driver's kind or inner call.
+    const prefix =
+      this.provider === undefined && this.operation === undefined && context.operation !== undefined
+        ? `${context.operation}${context.provider === undefined ? '' : ` on provider '${context.provider}'`}: `
+        : '';
     const copy = new NovaCronError({
       code: this.code,
-      message: this.message,
+      message: `${prefix}${this.message}`,
       retryable: this.retryable,
       ...definedOnly({
         provider: this.provider ?? context.provider,
