@@ -139,3 +139,25 @@ describe('error messages', () => {
     await nc.close();
   });
 });
+
+describe('records from drivers', () => {
+  it('are copied, so a driver may hand over a record it keeps', async () => {
+    const kept = {
+      id: 'vm-1',
+      name: 'kept',
+      state: { name: 'running' as const, providerState: 'running' },
+      resources: { vcpus: 1, memoryMiB: 256 },
+      location: {},
+      addresses: { private: [], public: [] },
+      tags: {},
+    };
+    const sim = createSimDriver({ seed: 9 });
+    sim.doGetVm = async () => kept;
+    const nc = createNovaCron({ providers: { sim } });
+    const vm = await nc.vms.get('sim:vm-1');
+    expect(vm.ref).toEqual({ provider: 'sim', id: 'vm-1' });
+    expect('ref' in kept).toBe(false);
+    expect('kind' in kept).toBe(false);
+    await nc.close();
+  });
+});

@@ -47,13 +47,11 @@ export class VmStateTracker {
   }
 
   /**
-   * Turns a driver's record into a client {@link Vm} and records its state. The record is completed in place, not
-   * copied: the driver hands over a fresh record with every call, and this runs on every get and list item.
+   * Turns a driver's record into a client {@link Vm} (a shallow copy with `ref` and `kind`, so a driver may hand
+   * over records it keeps) and records its state.
    */
   adopt(provider: string, kind: string, record: ProviderVm): Vm {
-    const vm = record as Vm;
-    vm.ref = { provider, id: record.id };
-    vm.kind = kind;
+    const vm: Vm = { ...record, ref: { provider, id: record.id }, kind };
     this.observe(vm.ref, vm.state);
     return vm;
   }
