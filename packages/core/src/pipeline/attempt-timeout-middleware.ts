@@ -1,4 +1,5 @@
 import { NovaCronError } from '../errors/novacron-error.js';
+import { startDeadline } from '../util/deadline.js';
 import type { Middleware } from './operation.js';
 
 /**
@@ -13,14 +14,18 @@ export function attemptTimeoutMiddleware(): Middleware {
     name: 'attempt-timeout',
     async handle(operation, next) {
       const operationSignal = operation.signal;
-      const { attemptTimeoutMs } = operation.limits;
-      if (attemptTimeoutMs >= operation.limits.timeoutMs) return next(operation);
-      const deadline = AbortSignal.timeout(attemptTimeoutMs);
-      operation.signal = AbortSignal.any([operationSignal, deadline]);
+      const { attemptTimeoutMs, timeoutMs } = operation.limits;
+      if (attemptTimeoutMs >= timeoutMs) return next(operation);
+      const deadline = startDeadline(
+        attemptTimeoutMs,
+        `attempt ${operation.attempt} of ${operation.name} reached its deadline (limits.attemptTimeoutMs)`,
+        operationSignal,
+      );
+      operation.signal = deadline.signal;
       try {
         return await next(operation);
       } catch (error) {
-        if (deadline.aborted && !operationSignal.aborted) {
+        if (deadline.timedOut && !operationSignal.aborted) {
           throw new NovaCronError({
             code: 'TIMEOUT',
             retryable: true,
@@ -32,6 +37,7 @@ export function attemptTimeoutMiddleware(): Middleware {
         }
         throw error;
       } finally {
+        deadline.clear();
         operation.signal = operationSignal;
       }
     },

@@ -1,0 +1,43 @@
+import { setMaxListeners } from 'node:events';
+
+/** A running deadline: its signal, and whether it was the deadline (not the parent) that aborted it. */
+export interface Deadline {
+  /** Aborts with a `TimeoutError` reason when the deadline passes, or with the parent's reason when it aborts. */
+  readonly signal: AbortSignal;
+  /** True once the deadline itself passed. */
+  readonly timedOut: boolean;
+  /** Stops the timer and lets go of the parent. Call it when the work is done, whatever the outcome. */
+  clear(): void;
+}
+
+/**
+ * Starts a deadline of `ms` milliseconds, optionally inside a `parent` signal that NovaCron itself owns.
+ *
+ * It is an `AbortController` with a timer and at most one listener on the parent, both dropped by `clear()`: measured
+ * at about 0.3 us, against about 6 us for `AbortSignal.any([parent, AbortSignal.timeout(ms)])`, whose timer also
+ * stays alive until it fires (docs/benchmarks.md). `AbortSignal.any` is used where a caller's own signal is joined,
+ * so that NovaCron adds no listener to it.
+ */
+export function startDeadline(ms: number, what: string, parent?: AbortSignal): Deadline {
+  const controller = new AbortController();
+  // The steps after this one, and the driver, may each listen to the signal once per attempt.
+  setMaxListeners(0, controller.signal);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`${what} after ${ms} ms.`, 'TimeoutError'));
+  }, ms);
+  const onParentAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) onParentAbort();
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    clear() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+  };
+}
