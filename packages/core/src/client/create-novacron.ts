@@ -59,7 +59,7 @@ export interface NovaCronOptions<Providers extends ProviderMap = ProviderMap> {
   providers: Providers;
   /**
    * Concurrency, rate, deadline and retry limits: a default plus per-provider overrides. Keys other than `default`
-   * must name a provider. Default: `{ concurrency: 8, timeoutMs: 300_000, attemptTimeoutMs: 60_000, retry: { maxAttempts: 5 } }` per provider.
+   * must name a provider. Default: `{ concurrency: 8, timeoutMs: 300_000, retry: { maxAttempts: 5 } }` per provider.
    */
   limits?: NoInfer<ClientLimits<ProviderName<Providers>>> | undefined;
   /** Plugins adding middleware to the pipeline, registered in `registry`. Default none. */

@@ -89,7 +89,8 @@ export interface DriverV1 {
   readonly capabilities: DriverCapabilities;
   /**
    * Limits that suit this provider, used where the user set none: `attemptTimeoutMs`, how long one call may take
-   * before it is abandoned and, when safe, retried (default 60,000 ms when the driver says nothing).
+   * before it is abandoned and, when safe, retried. A driver that talks to a network sets it; without one, an
+   * attempt may take the whole operation deadline.
    */
   readonly defaultLimits?: Readonly<Pick<ProviderLimits, 'attemptTimeoutMs'>> | undefined;
 

@@ -18,7 +18,8 @@ export interface ProviderLimits {
   timeoutMs?: number | undefined;
   /**
    * Deadline for one attempt, from when it leaves the queue, in milliseconds; a timed-out attempt of a call that is
-   * safe to repeat is retried. Default: the driver's `defaultLimits.attemptTimeoutMs`, else 60,000 (1 minute).
+   * safe to repeat is retried. Default: the driver's `defaultLimits.attemptTimeoutMs` (drivers that talk to a network
+   * set one), else none: an attempt may then take the whole operation deadline.
    */
   attemptTimeoutMs?: number | undefined;
   /** Retry settings. */
@@ -36,7 +37,7 @@ export interface ResolvedLimits {
   concurrency: number;
   perSecond: number | undefined;
   timeoutMs: number;
-  attemptTimeoutMs: number;
+  attemptTimeoutMs: number | undefined;
   retry: Required<{ [K in keyof RetryLimits]: number }>;
 }
 
@@ -44,7 +45,7 @@ const BUILT_IN: ResolvedLimits = {
   concurrency: 8,
   perSecond: undefined,
   timeoutMs: 300_000,
-  attemptTimeoutMs: 60_000,
+  attemptTimeoutMs: undefined,
   retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 20_000 },
 };
 

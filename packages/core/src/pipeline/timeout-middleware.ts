@@ -16,7 +16,10 @@ export function timeoutMiddleware(): Middleware {
     async handle(operation, next) {
       const callerSignal = operation.signal;
       const { timeoutMs } = operation.limits;
-      const deadline = startDeadline(timeoutMs, `${operation.name} reached its deadline (limits.timeoutMs)`);
+      const deadline = startDeadline(
+        timeoutMs,
+        () => `${operation.name} reached its deadline (limits.timeoutMs)`,
+      );
       operation.signal =
         callerSignal === neverAbortedSignal
           ? deadline.signal

@@ -11,21 +11,22 @@ export interface Deadline {
 }
 
 /**
- * Starts a deadline of `ms` milliseconds, optionally inside a `parent` signal that NovaCron itself owns.
+ * Starts a deadline of `ms` milliseconds, optionally inside a `parent` signal that NovaCron itself owns. `describe`
+ * names what reached its deadline, for the abort reason (called only if it fires).
  *
  * It is an `AbortController` with a timer and at most one listener on the parent, both dropped by `clear()`: measured
  * at about 0.3 us, against about 6 us for `AbortSignal.any([parent, AbortSignal.timeout(ms)])`, whose timer also
  * stays alive until it fires (docs/benchmarks.md). `AbortSignal.any` is used where a caller's own signal is joined,
  * so that NovaCron adds no listener to it.
  */
-export function startDeadline(ms: number, what: string, parent?: AbortSignal): Deadline {
+export function startDeadline(ms: number, describe: () => string, parent?: AbortSignal): Deadline {
   const controller = new AbortController();
   // The steps after this one, and the driver, may each listen to the signal once per attempt.
   setMaxListeners(0, controller.signal);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new DOMException(`${what} after ${ms} ms.`, 'TimeoutError'));
+    controller.abort(new DOMException(`${describe()} after ${ms} ms.`, 'TimeoutError'));
   }, ms);
   const onParentAbort = () => controller.abort(parent?.reason);
   if (parent?.aborted) onParentAbort();
