@@ -33,7 +33,11 @@ import { describeVm } from './kvm-vm-describe.js';
 import { deleteVm, rebootVm, resumeVm, startVm, stopVm, suspendVm } from './kvm-vm-lifecycle.js';
 import { listVms } from './kvm-vm-list.js';
 import { watchFleet } from './kvm-watch.js';
+import { XML_CHARACTERS } from './kvm-xml-document.js';
 import type { LibvirtClient } from './libvirt/index.js';
+
+/** A graceful stop waits this long for the guest by default before powering it off. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 60_000;
 
 /**
  * The KVM driver: a fleet of hosts, each with its own libvirtd, spoken to over libvirt's remote RPC protocol.
@@ -42,6 +46,11 @@ import type { LibvirtClient } from './libvirt/index.js';
 export class KvmDriver extends DriverBase {
   readonly kind = 'kvm';
   override readonly capabilities: DriverCapabilities;
+  /**
+   * One attempt may take the graceful stop's wait (`shutdownTimeoutMs`) plus a minute for the power-off and the
+   * calls around it; other calls answer in well under a minute.
+   */
+  readonly defaultLimits: { readonly attemptTimeoutMs: number };
 
   private readonly fleet: KvmFleet;
   private readonly hostReports = new KvmHostReports();
@@ -64,12 +73,20 @@ export class KvmDriver extends DriverBase {
       metrics: true,
       watch: true,
       maxPageSize: 500,
+      // libvirt's rule for domain names as NovaCron uses them (they also name the root volume, `<name>-root.qcow2`).
       maxNameLength: 63,
       namePattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/,
+      // Tags live in the domain XML's metadata: anything XML 1.0 can carry (tab, newline and carriage return
+      // included), never other C0 controls, U+FFFE/U+FFFF or lone surrogates.
+      tagKeyPattern: new RegExp(`^[${XML_CHARACTERS}]+$`, 'u'),
+      tagValuePattern: new RegExp(`^[${XML_CHARACTERS}]*$`, 'u'),
     });
+    this.defaultLimits = {
+      attemptTimeoutMs: (options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) + 60_000,
+    };
     this.fleet = new KvmFleet(options);
     const placement = new KvmPlacement(this.fleet, this.hostReports);
-    this.creator = new KvmVmCreator(this.fleet, placement, options, this.capabilities);
+    this.creator = new KvmVmCreator(this.fleet, placement, options);
     this.metrics = new KvmMetricsSampler({ sampleGapMs: options.metricsSampleGapMs });
   }
 
@@ -109,7 +126,7 @@ export class KvmDriver extends DriverBase {
   }
 
   async doStopVm(vmId: string, options: { force: boolean }, context: DriverCallContext): Promise<void> {
-    const timeoutMs = this.options.shutdownTimeoutMs ?? 60_000;
+    const timeoutMs = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
     await this.fleet.withVm(vmId, 'stop', context.signal, (located) =>
       stopVm(located, options.force, timeoutMs, context.signal),
     );
@@ -144,19 +161,19 @@ export class KvmDriver extends DriverBase {
   // ---- hosts and catalog -------------------------------------------------------------------------------------
 
   async doListHosts(request: PageRequest, context: DriverCallContext): Promise<Page<Host>> {
-    return this.hostReports.list(this.fleet.hosts, request, context.signal);
+    return this.hostReports.list(this.fleet.hosts, request, this.capabilities.maxPageSize, context.signal);
   }
 
   async doListSizes(request: PageRequest): Promise<Page<Size>> {
-    return listSizes(this.options.sizes, request);
+    return listSizes(this.options.sizes, request, this.capabilities.maxPageSize);
   }
 
   async doListImages(request: PageRequest): Promise<Page<Image>> {
-    return listImages(this.options.images, request);
+    return listImages(this.options.images, request, this.capabilities.maxPageSize);
   }
 
   async doListLocations(request: PageRequest): Promise<Page<Location>> {
-    return listLocations(this.fleet.hosts, request);
+    return listLocations(this.fleet.hosts, request, this.capabilities.maxPageSize);
   }
 
   // ---- metrics -----------------------------------------------------------------------------------------------
@@ -167,7 +184,7 @@ export class KvmDriver extends DriverBase {
       try {
         return await this.metrics.readHost(host.client, host.options.id, query, context.signal);
       } catch (error) {
-        throw toKvmError(error, { action: 'read host metrics', hostId: host.options.id });
+        throw toKvmError(error, { action: 'read host metrics', hostId: host.options.id }, context.signal);
       }
     }
     const vmId = query.target.vmId;

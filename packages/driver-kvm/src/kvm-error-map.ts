@@ -1,4 +1,5 @@
-import { type ErrorCode, NovaCronError } from '@novacron/core';
+import type { ErrorCode } from '@novacron/core';
+import { createErrorMapper, ProviderError, type ProviderFailure } from '@novacron/core/driver';
 import {
   LibvirtConnectionError,
   LibvirtError,
@@ -6,6 +7,7 @@ import {
   LibvirtProtocolError,
 } from './libvirt/index.js';
 
+/** libvirt's error codes as NovaCron codes; any other libvirt error is `PROVIDER`. */
 const CODE_MAP = new Map<number, ErrorCode>([
   [LibvirtErrorCode.NO_DOMAIN, 'NOT_FOUND'],
   [LibvirtErrorCode.NO_STORAGE_POOL, 'NOT_FOUND'],
@@ -33,6 +35,7 @@ const CODE_MAP = new Map<number, ErrorCode>([
   [LibvirtErrorCode.NO_CONNECT, 'UNAVAILABLE'],
 ]);
 
+/** What to do, per code, appended to the message. */
 const HINTS: Partial<Record<ErrorCode, string>> = {
   NOT_FOUND: 'Check the name, or list VMs to see what exists.',
   CONFLICT: 'The VM is in the wrong state for this operation; read its state and retry when it allows it.',
@@ -74,6 +77,25 @@ export function redactXml(message: string): string {
   return omitted ? `${text} [XML omitted]`.trim() : text;
 }
 
+/** A PEM private key (`-----BEGIN ... PRIVATE KEY-----`), whole or cut off. */
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+/** The password of a URI's user information (`qemu+tls://user:password@host/...`). */
+const URI_PASSWORD = /(\/\/[^\s/:@'"]*):[^\s/@'"]*@/g;
+
+/**
+ * A libvirt or connection message as the driver lets it out: without quoted XML ({@link redactXml}), private keys or
+ * URI passwords. The error mapper then redacts `password=`, `keyfile=` and other credential-looking parameters.
+ *
+ * @example
+ * redactLibvirtMessage("cannot reach 'qemu+tls://admin:hunter2@peer/system'"); // "cannot reach 'qemu+tls://admin:[redacted]@peer/system'"
+ */
+export function redactLibvirtMessage(message: string): string {
+  return redactXml(message)
+    .replace(PRIVATE_KEY, '[private key redacted]')
+    .replace(URI_PASSWORD, '$1:[redacted]@');
+}
+
 /** Where a libvirt failure happened, for the message. */
 export interface KvmErrorContext {
   /** What was being done (`start VM web-1`). */
@@ -82,47 +104,57 @@ export interface KvmErrorContext {
   hostId?: string | undefined;
 }
 
+/** What the driver reads from a libvirt failure: libvirt's code and domain, the redacted message; nothing else. */
+function classify(error: unknown): ProviderFailure | undefined {
+  if (error instanceof LibvirtError) {
+    return {
+      code: CODE_MAP.get(error.code) ?? 'PROVIDER',
+      message: redactLibvirtMessage(error.message),
+      providerCode: `libvirt error ${error.code}, domain ${error.domain}`,
+    };
+  }
+  if (error instanceof LibvirtConnectionError || error instanceof LibvirtProtocolError) {
+    // The transport's own code (ECONNREFUSED, a TLS verification code), where there is one.
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return {
+      code: error instanceof LibvirtConnectionError && error.refused ? 'AUTH' : 'UNAVAILABLE',
+      message: redactLibvirtMessage(error.message),
+      providerCode: typeof code === 'string' ? code : undefined,
+    };
+  }
+  // Not libvirt's: the error mapper decides (a network code is UNAVAILABLE, anything else PROVIDER).
+  return undefined;
+}
+
 /**
- * Turns a libvirt failure into a {@link NovaCronError}: libvirt codes to NovaCron codes (no domain -> NOT_FOUND,
- * operation invalid -> CONFLICT, no support -> UNSUPPORTED...), lost connections and malformed frames to
- * UNAVAILABLE (retryable), with the original error kept as `cause`. NovaCronErrors and TypeErrors pass through.
+ * Turns a libvirt failure into a `NovaCronError` with core's error mapper: libvirt codes to NovaCron codes (no
+ * domain -> NOT_FOUND, operation invalid -> CONFLICT, no support -> UNSUPPORTED...), lost connections and malformed
+ * frames to UNAVAILABLE (retryable), refused credentials to AUTH. An aborted `signal` is `TIMEOUT` when its reason is
+ * a `TimeoutError` (the attempt's deadline), else `ABORTED`. The `cause` is a `ProviderError` holding libvirt's
+ * code and domain and the redacted message ({@link redactLibvirtMessage}), never the RPC error. NovaCronErrors pass
+ * through.
  *
  * @example
- * try { await client.createDomain(domain); } catch (error) { throw toKvmError(error, { action: 'start VM web-1' }); }
+ * try { await client.createDomain(domain, 0, signal); }
+ * catch (error) { throw toKvmError(error, { action: 'start VM web-1', hostId: 'h1' }, signal); }
  */
-export function toKvmError(error: unknown, context: KvmErrorContext): Error {
-  if (NovaCronError.isInstance(error) || error instanceof TypeError) return error as Error;
-  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return error;
-  const where = context.hostId === undefined ? '' : ` on KVM host '${context.hostId}'`;
-  let code: ErrorCode = 'PROVIDER';
-  let detail: string;
-  let cause = error;
-  if (error instanceof LibvirtError) {
-    code = CODE_MAP.get(error.code) ?? 'PROVIDER';
-    const message = redactXml(error.message);
-    detail = `${message} (libvirt error ${error.code}, domain ${error.domain})`;
-    if (message !== error.message) {
-      // The cause is logged too: keep libvirt's code and procedure, not the quoted document.
-      cause = new LibvirtError(
-        { code: error.code, domain: error.domain, level: error.level, message, domainName: error.domainName },
-        error.procedure,
-      );
-    }
-  } else if (error instanceof LibvirtConnectionError && error.refused) {
-    code = 'AUTH';
-    detail = error.message;
-  } else if (error instanceof LibvirtConnectionError || error instanceof LibvirtProtocolError) {
-    code = 'UNAVAILABLE';
-    detail = error.message;
-  } else {
-    detail = error instanceof Error ? error.message : String(error);
-  }
-  const hint = HINTS[code];
-  return new NovaCronError({
-    code,
-    message: `Could not ${context.action}${where}: ${detail}.${hint === undefined ? '' : ` ${hint}`}`,
-    cause,
-  });
+export const toKvmError = createErrorMapper<KvmErrorContext>({
+  driver: 'kvm',
+  classify,
+  describe: ({ action, hostId }) =>
+    `${action.charAt(0).toUpperCase()}${action.slice(1)}${hostId === undefined ? '' : ` on KVM host '${hostId}'`}`,
+  hints: HINTS,
+});
+
+/**
+ * The `cause` for a NovaCronError the driver words itself about a libvirt failure (`VM x not found on any KVM
+ * host`): the same {@link ProviderError} {@link toKvmError} would attach.
+ */
+export function libvirtCause(error: unknown): ProviderError {
+  const failure = classify(error);
+  return new ProviderError(
+    failure ?? { message: redactLibvirtMessage(error instanceof Error ? error.message : String(error)) },
+  );
 }
 
 /** True when `error` is a {@link LibvirtError} with libvirt error `code` (`LibvirtErrorCode`). */

@@ -122,7 +122,7 @@ export async function checkMigration(
       }
     }
   } catch (error) {
-    throw toKvmError(error, { action: `check the migration of VM ${vmId}`, hostId: host.options.id });
+    throw toKvmError(error, { action: `check the migration of VM ${vmId}`, hostId: host.options.id }, signal);
   }
   return { migratable: blockers.length === 0, blockers };
 }

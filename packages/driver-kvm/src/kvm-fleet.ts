@@ -1,6 +1,6 @@
 import { NovaCronError } from '@novacron/core';
 import type { KvmDriverOptions, KvmHostOptions } from './kvm-driver-options.js';
-import { isLibvirtCode, toKvmError } from './kvm-error-map.js';
+import { isLibvirtCode, libvirtCause, toKvmError } from './kvm-error-map.js';
 import { type DomainRef, LibvirtClient, LibvirtErrorCode } from './libvirt/index.js';
 
 /** One host of the fleet: its options and the libvirt client of its daemon. */
@@ -62,7 +62,8 @@ export class KvmFleet {
     signal.throwIfAborted();
     const failure = results.find((result) => result.status === 'rejected');
     if (failure !== undefined && results.every((result) => result.status === 'rejected')) {
-      throw toKvmError(failure.reason, { action: 'connect to any KVM host' });
+      const ids = this.hosts.map((host) => `'${host.options.id}'`).join(', ');
+      throw toKvmError(failure.reason, { action: `connect to any KVM host (${ids})` }, signal);
     }
   }
 
@@ -115,7 +116,7 @@ export class KvmFleet {
         return { host: hinted, domain: await hinted.client.lookupDomainByName(name, signal) };
       } catch (error) {
         if (!isLibvirtCode(error, LibvirtErrorCode.NO_DOMAIN))
-          throw toKvmError(error, { action: `look up VM ${name}`, hostId: hinted.options.id });
+          throw toKvmError(error, { action: `look up VM ${name}`, hostId: hinted.options.id }, signal);
       }
     }
     const results = await Promise.allSettled(
@@ -134,12 +135,16 @@ export class KvmFleet {
     }
     this.hostHints.delete(name);
     if (unreachable !== undefined) {
-      throw toKvmError(unreachable.error, { action: `look up VM ${name}`, hostId: unreachable.hostId });
+      throw toKvmError(
+        unreachable.error,
+        { action: `look up VM ${name}`, hostId: unreachable.hostId },
+        signal,
+      );
     }
     throw new NovaCronError({
       code: 'NOT_FOUND',
       message: `VM ${name} not found on any KVM host (${this.hosts.map((host) => host.options.id).join(', ')}) (libvirt error 42). Check the name or list VMs.`,
-      cause: notFound,
+      cause: libvirtCause(notFound),
     });
   }
 
@@ -197,7 +202,7 @@ export class KvmFleet {
     try {
       return await run(located);
     } catch (error) {
-      throw toKvmError(error, { action: `${action} VM ${vmId}`, hostId: located.host.options.id });
+      throw toKvmError(error, { action: `${action} VM ${vmId}`, hostId: located.host.options.id }, signal);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { FullResources, Host, Page, PageRequest } from '@novacron/core';
+import { pageOf } from '@novacron/core/driver';
+import { toKvmError } from './kvm-error-map.js';
 import type { KvmHost } from './kvm-fleet.js';
-import { indexPage } from './kvm-paging.js';
 import { type DomainRef, formatUuid, ListDomainsFlag } from './libvirt/index.js';
 
 /**
@@ -12,9 +13,14 @@ export class KvmHostReports {
   /** vCPUs and memory of domains by host and UUID. */
   private readonly domainSizes = new Map<string, { vcpus: number; memoryMiB: number }>();
 
-  /** One page of reports, the hosts in the order of the options. */
-  async list(hosts: readonly KvmHost[], request: PageRequest, signal: AbortSignal): Promise<Page<Host>> {
-    const page = indexPage(hosts, request, 100);
+  /** One page of reports (at most `maxPageSize`), the hosts in the order of the options. */
+  async list(
+    hosts: readonly KvmHost[],
+    request: PageRequest,
+    maxPageSize: number,
+    signal: AbortSignal,
+  ): Promise<Page<Host>> {
+    const page = pageOf(hosts, request, { driver: 'kvm', list: 'hosts', maxPageSize });
     const items = await Promise.all(page.items.map((host) => this.read(host, signal)));
     return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
   }
@@ -74,7 +80,8 @@ export class KvmHostReports {
         raw: { node },
       };
     } catch (error) {
-      if (signal.aborted) throw error;
+      const mapped = toKvmError(error, { action: 'read the host report', hostId: options.id }, signal);
+      if (signal.aborted) throw mapped;
       const zero: FullResources = { vcpus: 0, memoryMiB: 0, diskGiB: 0, gpus: 0 };
       return {
         ...base,
@@ -83,7 +90,8 @@ export class KvmHostReports {
         allocated: zero,
         state: 'down',
         vmCount: 0,
-        raw: { error: error instanceof Error ? error.message : String(error) },
+        // The mapped message: libvirt's words without credentials or quoted XML.
+        raw: { error: mapped.message },
       };
     }
   }

@@ -1,4 +1,5 @@
 import type { MetricName, MetricSeries, MetricsQuery } from '@novacron/core';
+import { sleep } from '@novacron/core/driver';
 import {
   type DomainRef,
   DomainStatsGroup,
@@ -136,7 +137,7 @@ export class KvmMetricsSampler {
         values: domainCounters({ 'vcpu.current': info.vcpus, ...(record?.stats ?? {}) }),
       };
     };
-    return this.read(`vm:${key}`, query, read, domainSample);
+    return this.read(`vm:${key}`, query, read, domainSample, signal);
   }
 
   /** Reads metrics of one host (node CPU and memory statistics). */
@@ -146,7 +147,7 @@ export class KvmMetricsSampler {
     query: MetricsQuery,
     signal: AbortSignal,
   ): Promise<MetricSeries[]> {
-    return this.read(`host:${hostId}`, query, () => hostCounters(client, signal), hostSample);
+    return this.read(`host:${hostId}`, query, () => hostCounters(client, signal), hostSample, signal);
   }
 
   /** Forgets a VM (after it was deleted). */
@@ -160,6 +161,7 @@ export class KvmMetricsSampler {
     query: MetricsQuery,
     readCounters: () => Promise<Counters>,
     toSample: (previous: Counters, current: Counters) => Sample,
+    signal: AbortSignal,
   ): Promise<MetricSeries[]> {
     const stepMs = query.stepMs ?? 60_000;
     const now = Date.now();
@@ -167,7 +169,7 @@ export class KvmMetricsSampler {
       let previous = this.counters.get(key);
       if (previous === undefined || now - previous.atMs > stepMs * 10) {
         previous = await readCounters();
-        await new Promise((resolve) => setTimeout(resolve, this.sampleGapMs));
+        await sleep(this.sampleGapMs, signal);
       }
       const current = await readCounters();
       this.counters.set(key, current);

@@ -4,7 +4,8 @@ import {
   type MigrationProgress,
   NovaCronError,
 } from '@novacron/core';
-import { toKvmError } from './kvm-error-map.js';
+import { sleep } from '@novacron/core/driver';
+import { libvirtCause, toKvmError } from './kvm-error-map.js';
 import {
   type DomainRef,
   JobStatsFlag,
@@ -82,11 +83,13 @@ export async function runLiveMigration(request: LiveMigrationRequest): Promise<M
   let downtimePending = false;
   if (policy.maxDowntimeMs !== undefined) {
     // qemu takes the downtime limit before the migration starts; some versions only during it.
-    await source.client.migrateSetMaxDowntime(domain, policy.maxDowntimeMs).catch(() => {
+    await source.client.migrateSetMaxDowntime(domain, policy.maxDowntimeMs, request.signal).catch(() => {
       downtimePending = true;
     });
   }
   let settled = false;
+  // Not given the signal: a fired signal aborts the libvirt job (below) and the migration's own answer is awaited,
+  // so the caller learns where the VM ended up; the job's calls go unsignalled for the same reason.
   const perform = source.client
     .migrateToUri(domain, destination.migrationUri, {
       bandwidthMiBps: policy.bandwidthMiBps,
@@ -125,10 +128,7 @@ export async function runLiveMigration(request: LiveMigrationRequest): Promise<M
   }
   const poll = (async () => {
     while (!settled) {
-      await Promise.race([
-        perform.catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, request.progressIntervalMs)),
-      ]);
+      await Promise.race([perform.catch(() => undefined), sleep(request.progressIntervalMs)]);
       if (settled) return;
       if (stopReason !== undefined && !aborted) await tryAbort();
       try {
@@ -155,21 +155,22 @@ export async function runLiveMigration(request: LiveMigrationRequest): Promise<M
     await perform;
   } catch (error) {
     if (stopReason === 'cancelled') {
-      throw new NovaCronError({
-        code: 'ABORTED',
-        message: `The ${action} was cancelled; the VM keeps running on host '${source.hostId}'.`,
-        cause: error,
-      });
+      // The signal's reason decides: the caller's cancellation is ABORTED, a deadline TIMEOUT.
+      throw toKvmError(
+        error,
+        { action: `${action} (the VM keeps running on host '${source.hostId}')` },
+        request.signal,
+      );
     }
     if (stopReason === 'timeout') {
       throw new NovaCronError({
         code: 'TIMEOUT',
         retryable: false,
         message: `The ${action} did not complete within ${policy.completionTimeoutMs} ms and was aborted; the VM keeps running on host '${source.hostId}'. Raise completionTimeoutMs, the bandwidth, or allow post-copy (onTimeout: 'postcopy').`,
-        cause: error,
+        cause: libvirtCause(error),
       });
     }
-    throw toKvmError(error, { action, hostId: source.hostId });
+    throw toKvmError(error, { action, hostId: source.hostId }, request.signal);
   } finally {
     request.signal.removeEventListener('abort', onAbort);
     if (timeout !== undefined) clearTimeout(timeout);
@@ -178,8 +179,12 @@ export async function runLiveMigration(request: LiveMigrationRequest): Promise<M
   }
   const outcome: MigrationOutcome = { hostId: destination.hostId };
   try {
-    const moved = await destination.client.lookupDomainByName(domain.name);
-    const completed = await destination.client.getDomainJobStats(moved, JobStatsFlag.COMPLETED);
+    const moved = await destination.client.lookupDomainByName(domain.name, request.signal);
+    const completed = await destination.client.getDomainJobStats(
+      moved,
+      JobStatsFlag.COMPLETED,
+      request.signal,
+    );
     const downtime = toNumber(completed.stats.downtime);
     const bytes = toNumber(completed.stats.data_processed) ?? toNumber(completed.stats.memory_processed);
     const iterations = toNumber(completed.stats.memory_iteration);

@@ -1,6 +1,5 @@
 import {
   type CreateVmSpec,
-  type DriverCapabilities,
   type DriverCreateContext,
   type FullResources,
   fullResources,
@@ -29,9 +28,6 @@ import {
   LibvirtErrorCode,
   type StorageVolumeRef,
 } from './libvirt/index.js';
-
-/** The naming rule of new VMs, from the driver's capabilities. */
-export type KvmVmNameRule = Pick<DriverCapabilities, 'namePattern' | 'maxNameLength'>;
 
 /** libvirt's shut-off reason for a domain that has not run since it was defined (or since its daemon started). */
 const SHUTOFF_UNKNOWN = 0;
@@ -65,19 +61,15 @@ export class KvmVmCreator {
     private readonly fleet: KvmFleet,
     private readonly placement: KvmPlacement,
     private readonly options: KvmDriverOptions,
-    private readonly names: KvmVmNameRule,
   ) {}
 
-  /** Creates the VM `spec` describes; creates of one name or one key wait for each other in this process. */
+  /**
+   * Creates the VM `spec` describes; creates of one name or one key wait for each other in this process. The core
+   * has checked the name, resources, tags and the shape of `providerOptions` against the manifest; this checks
+   * what only the driver's options define (the size, the image) and that no kvm provider options are given.
+   */
   async create(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
-    const { namePattern, maxNameLength } = this.names;
-    if (typeof spec.name !== 'string' || !namePattern.test(spec.name) || spec.name.length > maxNameLength) {
-      throw new NovaCronError({
-        code: 'INVALID_ARGUMENT',
-        field: 'name',
-        message: `VM name "${String(spec.name)}" is not accepted by libvirt: use 1 to ${maxNameLength} letters, digits, '.', '_' or '-', starting with a letter or digit.`,
-      });
-    }
+    refuseProviderOptions(spec);
     const resources = resolveResources(spec, this.options.sizes);
     const image = spec.image === undefined ? undefined : this.options.images?.[spec.image];
     if (
@@ -186,7 +178,7 @@ export class KvmVmCreator {
       return await describeVm({ host, domain: defined }, this.fleet.migrating, signal);
     } catch (error) {
       await removeOverlay(host, root);
-      throw toKvmError(error, { action, hostId });
+      throw toKvmError(error, { action, hostId }, signal);
     }
   }
 
@@ -204,6 +196,7 @@ export class KvmVmCreator {
     try {
       await startUnlessRunning(host, domain, signal);
     } catch (error) {
+      // Not given the signal: the clean-up must run even when the attempt was cancelled or timed out.
       const undefinedAgain = await host.client.undefineDomain(domain, 0).then(
         () => true,
         () => false,
@@ -262,7 +255,7 @@ export class KvmVmCreator {
     }
     const pinned = spec.location?.hostId;
     if (pinned !== undefined && unreachable.has(pinned)) {
-      throw toKvmError(unreachable.get(pinned), { action: `create VM ${spec.name}`, hostId: pinned });
+      throw toKvmError(unreachable.get(pinned), { action: `create VM ${spec.name}`, hostId: pinned }, signal);
     }
     return undefined;
   }
@@ -273,7 +266,11 @@ export class KvmVmCreator {
     signal: AbortSignal,
   ): Promise<KvmDomainMetadata | undefined> {
     const xml = await located.host.client.getDomainXml(located.domain, 0, signal).catch((error: unknown) => {
-      throw toKvmError(error, { action: `read VM ${located.domain.name}`, hostId: located.host.options.id });
+      throw toKvmError(
+        error,
+        { action: `read VM ${located.domain.name}`, hostId: located.host.options.id },
+        signal,
+      );
     });
     try {
       return parseDomainXml(xml).metadata;
@@ -297,7 +294,11 @@ export class KvmVmCreator {
       this.fleet.remember(domain.name, host.options.id);
       return await describeVm({ host, domain }, this.fleet.migrating, signal);
     } catch (error) {
-      throw toKvmError(error, { action: `finish creating VM ${domain.name}`, hostId: host.options.id });
+      throw toKvmError(
+        error,
+        { action: `finish creating VM ${domain.name}`, hostId: host.options.id },
+        signal,
+      );
     }
   }
 }
@@ -324,18 +325,35 @@ function keyReused(key: string, located: LocatedVm): NovaCronError {
   });
 }
 
-/** The resources of a new VM: given outright, or those of its configured size. */
+/** The kvm driver takes no provider options: `providerOptions.kvm` is refused rather than silently ignored. */
+function refuseProviderOptions(spec: CreateVmSpec): void {
+  const own = spec.providerOptions?.kvm;
+  if (own === undefined) return;
+  throw new NovaCronError({
+    code: 'INVALID_ARGUMENT',
+    field: 'providerOptions.kvm',
+    message: `providerOptions.kvm is not valid for the kvm driver: it has no provider options (given: ${Object.keys(own).join(', ') || 'an empty object'}). Configure hosts, sizes and images in createKvmDriver.`,
+  });
+}
+
+/**
+ * The resources of a new VM: given outright, or those of its configured size. A size that is given must be
+ * configured (one look-up in the driver's options), even next to resources: it is recorded on the VM.
+ */
 function resolveResources(spec: CreateVmSpec, sizes: KvmDriverOptions['sizes']): FullResources {
-  if (spec.resources !== undefined) return fullResources(spec.resources);
-  if (spec.size !== undefined) {
-    const size = sizes !== undefined && Object.hasOwn(sizes, spec.size) ? sizes[spec.size] : undefined;
-    if (size !== undefined) return fullResources(size);
+  const size =
+    spec.size !== undefined && sizes !== undefined && Object.hasOwn(sizes, spec.size)
+      ? sizes[spec.size]
+      : undefined;
+  if (spec.size !== undefined && size === undefined) {
     throw new NovaCronError({
       code: 'INVALID_ARGUMENT',
       field: 'size',
-      message: `Size "${spec.size}" is not configured on the kvm driver (sizes: ${Object.keys(sizes ?? {}).join(', ') || 'none'}).`,
+      message: `Size "${spec.size}" is not configured on the kvm driver (sizes: ${Object.keys(sizes ?? {}).join(', ') || 'none'}). Use one of these or add it to createKvmDriver({ sizes }).`,
     });
   }
+  if (spec.resources !== undefined) return fullResources(spec.resources);
+  if (size !== undefined) return fullResources(size);
   throw new NovaCronError({
     code: 'INVALID_ARGUMENT',
     field: 'resources',
@@ -381,7 +399,10 @@ async function createRootOverlay(
   return overlay;
 }
 
-/** Deletes an overlay this attempt created (best effort: the create's own failure is what the caller hears). */
+/**
+ * Deletes an overlay this attempt created (best effort: the create's own failure is what the caller hears). Not
+ * given the signal: the clean-up must run even when the attempt was cancelled or timed out.
+ */
 async function removeOverlay(host: KvmHost, overlay: RootOverlay | undefined): Promise<void> {
   if (overlay === undefined || !overlay.created) return;
   overlay.created = false;

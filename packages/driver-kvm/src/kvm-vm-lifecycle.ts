@@ -1,4 +1,5 @@
 import { NovaCronError } from '@novacron/core';
+import { sleep } from '@novacron/core/driver';
 import { parseDomainXml } from './kvm-domain-xml.js';
 import { isLibvirtCode, toKvmError } from './kvm-error-map.js';
 import type { LocatedVm } from './kvm-fleet.js';
@@ -13,21 +14,6 @@ const ACTIVE_STATES = new Set<number>([
   DomainState.SHUTDOWN,
   DomainState.PMSUSPENDED,
 ]);
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function wrongState(
   vmId: string,
@@ -157,7 +143,7 @@ export async function deleteVm(vmId: string, located: LocatedVm, signal: AbortSi
     }
   } catch (error) {
     if (isLibvirtCode(error, LibvirtErrorCode.NO_DOMAIN)) return false;
-    throw toKvmError(error, { action: `delete VM ${vmId}`, hostId: host.options.id });
+    throw toKvmError(error, { action: `delete VM ${vmId}`, hostId: host.options.id }, signal);
   }
   return true;
 }

@@ -1,46 +1,32 @@
 import { type ListVmsRequest, NovaCronError, type Page, type ProviderVm } from '@novacron/core';
-import { isLibvirtCode } from './kvm-error-map.js';
+import { createCursorCodec } from '@novacron/core/driver';
+import { isLibvirtCode, toKvmError } from './kvm-error-map.js';
 import type { KvmFleet, KvmHost, LocatedVm } from './kvm-fleet.js';
-import { decodeCursor, encodeCursor } from './kvm-paging.js';
 import { mapDomainState } from './kvm-state-map.js';
 import { describeVm } from './kvm-vm-describe.js';
 import { DomainStatsGroup, LibvirtErrorCode, toNumber } from './libvirt/index.js';
 
 /** Where a listing stands: the last name handed out, and the hosts that failed so far (they stay failed). */
 interface ListPosition {
-  after: string | undefined;
+  after?: string | undefined;
   failed: string[];
 }
 
-function readPosition(cursor: string | undefined): ListPosition {
-  const decoded = decodeCursor(cursor);
-  if (decoded === undefined) return { after: undefined, failed: [] };
-  let position: unknown;
-  try {
-    position = JSON.parse(decoded);
-  } catch {
-    position = undefined;
-  }
-  const candidate = position as { after?: unknown; failed?: unknown } | undefined;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    (candidate.after !== undefined && typeof candidate.after !== 'string') ||
-    !Array.isArray(candidate.failed) ||
-    !candidate.failed.every((hostId) => typeof hostId === 'string')
-  ) {
-    throw new NovaCronError({
-      code: 'INVALID_ARGUMENT',
-      field: 'cursor',
-      message: `The cursor "${String(cursor).slice(0, 80)}" was not made by the kvm driver; pass back nextCursor unchanged.`,
-    });
-  }
-  return { after: candidate.after as string | undefined, failed: candidate.failed as string[] };
-}
-
-function writePosition(position: ListPosition): string {
-  return encodeCursor(JSON.stringify(position));
-}
+/** The VM list's cursors: a foreign or edited one is one `INVALID_ARGUMENT` (never a listing from the top). */
+const vmCursors = createCursorCodec<ListPosition>({
+  driver: 'kvm',
+  list: 'vms',
+  isPosition: (value): value is ListPosition => {
+    const position = value as { after?: unknown; failed?: unknown } | null;
+    return (
+      typeof position === 'object' &&
+      position !== null &&
+      (position.after === undefined || typeof position.after === 'string') &&
+      Array.isArray(position.failed) &&
+      position.failed.every((hostId) => typeof hostId === 'string')
+    );
+  },
+});
 
 /**
  * One page of VMs, ordered by name, from the hosts the filter allows: one all-domain stats call per host names every
@@ -58,8 +44,14 @@ export async function listVms(
   signal: AbortSignal,
 ): Promise<Page<ProviderVm>> {
   const filter = request.filter;
-  const position = readPosition(request.cursor);
-  const failed = new Map<string, unknown>(position.failed.map((hostId) => [hostId, undefined]));
+  const position = vmCursors.decode(request.cursor) ?? { failed: [] };
+  // A host's failure, mapped at once (its cause is clean); undefined for a host that failed on an earlier page.
+  const failed = new Map<string, NovaCronError | undefined>(
+    position.failed.map((hostId) => [hostId, undefined]),
+  );
+  const fail = (host: KvmHost, error: unknown): void => {
+    failed.set(host.options.id, toKvmError(error, { action: 'list VMs', hostId: host.options.id }, signal));
+  };
   const hosts = fleet.hosts.filter(
     (host) =>
       (filter?.hostId === undefined || host.options.id === filter.hostId) &&
@@ -85,8 +77,8 @@ export async function listVms(
           return wanted === undefined || wanted.has(name) ? [{ host, domain: record.domain, state }] : [];
         });
       } catch (error) {
-        if (signal.aborted) throw error;
-        failed.set(host.options.id, error);
+        if (signal.aborted) throw toKvmError(error, { action: 'list VMs', hostId: host.options.id }, signal);
+        fail(host, error);
         return [];
       }
     }),
@@ -102,7 +94,8 @@ export async function listVms(
   const names = [...byName.keys()]
     .filter((name) => position.after === undefined || name > position.after)
     .sort();
-  const pageSize = Math.max(1, Math.min(request.pageSize ?? 100, maxPageSize));
+  // The core has checked pageSize (a positive integer); the manifest's maxPageSize caps it.
+  const pageSize = Math.min(request.pageSize ?? maxPageSize, maxPageSize);
   const pageNames = names.slice(0, pageSize);
   const described = await Promise.all(
     pageNames.map(async (name) => {
@@ -111,8 +104,9 @@ export async function listVms(
         return await describeVm(located, fleet.migrating, signal);
       } catch (error) {
         if (isLibvirtCode(error, LibvirtErrorCode.NO_DOMAIN)) return undefined; // deleted meanwhile
-        if (signal.aborted) throw error;
-        failed.set(located.host.options.id, error);
+        if (signal.aborted)
+          throw toKvmError(error, { action: `list VM ${name}`, hostId: located.host.options.id }, signal);
+        fail(located.host, error);
         return undefined;
       }
     }),
@@ -122,19 +116,26 @@ export async function listVms(
     (vm): vm is ProviderVm => vm !== undefined && !failed.has(vm.location.hostId ?? ''),
   );
   const last = pageNames[pageNames.length - 1];
-  const next: ListPosition = { after: last ?? position.after, failed: [...failed.keys()] };
-  if (names.length > pageSize && last !== undefined) return { items, nextCursor: writePosition(next) };
+  const after = last ?? position.after;
+  const next = vmCursors.encode({ ...(after === undefined ? {} : { after }), failed: [...failed.keys()] });
+  if (names.length > pageSize && last !== undefined) return { items, nextCursor: next };
   if (failed.size === 0) return { items };
-  if (items.length > 0) return { items, nextCursor: writePosition(next) };
+  if (items.length > 0) return { items, nextCursor: next };
   throw hostsFailed(fleet.hosts, failed);
 }
 
-/** The end of a listing some hosts failed in: `UNAVAILABLE`, not retryable (the same cursor fails the same way). */
-function hostsFailed(hosts: readonly KvmHost[], failed: ReadonlyMap<string, unknown>): NovaCronError {
+/**
+ * The end of a listing some hosts failed in: `UNAVAILABLE`, not retryable (the same cursor fails the same way). Its
+ * cause is the first failure seen on this page, mapped (so only libvirt's code and a redacted message travel).
+ */
+function hostsFailed(
+  hosts: readonly KvmHost[],
+  failed: ReadonlyMap<string, NovaCronError | undefined>,
+): NovaCronError {
   const reasons = [...failed.entries()].map(([hostId, error]) =>
     error === undefined
       ? `'${hostId}' (failed earlier in this listing)`
-      : `'${hostId}' (${error instanceof Error ? error.message : String(error)})`,
+      : `'${hostId}' (${error.cause instanceof Error ? error.cause.message : error.message})`,
   );
   const first = [...failed.values()].find((error) => error !== undefined);
   return new NovaCronError({

@@ -29,7 +29,7 @@ export async function watchFleet(
         fleet.hosts
           .filter((other) => other !== host)
           .map((other) =>
-            other.client.lookupDomainByName(vmId).then(
+            other.client.lookupDomainByName(vmId, signal).then(
               () => true,
               () => false,
             ),
@@ -39,7 +39,7 @@ export async function watchFleet(
         listener({ type: 'vm.state', vmId, state: TERMINATED_STATE, hostId: host.options.id });
       return;
     }
-    const state = await host.client.getDomainState(domain).catch(() => undefined);
+    const state = await host.client.getDomainState(domain, signal).catch(() => undefined);
     if (state === undefined) return;
     listener({
       type: 'vm.state',
@@ -76,7 +76,7 @@ export async function watchFleet(
     }
   } catch (error) {
     await Promise.all(stops.map((stop) => stop()));
-    throw toKvmError(error, { action: 'watch KVM hosts' });
+    throw toKvmError(error, { action: 'watch KVM hosts' }, signal);
   }
   let stopped = false;
   const unsubscribe = async (): Promise<void> => {

@@ -23,10 +23,13 @@ export interface XmlElement {
 }
 
 /**
- * Characters XML 1.0 can carry (its `Char` production): tab, newline, carriage return and everything from U+0020
- * except surrogates and U+FFFE/U+FFFF. Other C0 controls cannot be written even as `&#1;`.
+ * Characters XML 1.0 can carry (its `Char` production), as the body of a character class: tab, newline, carriage
+ * return and everything from U+0020 except surrogates and U+FFFE/U+FFFF. Other C0 controls cannot be written even
+ * as `&#1;`. Use it with the `u` flag.
  */
-const NOT_XML_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+export const XML_CHARACTERS = String.raw`\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}`;
+
+const NOT_XML_CHARACTER = new RegExp(`[^${XML_CHARACTERS}]`, 'u');
 
 /** The first character XML 1.0 cannot carry in `value`, as `U+0001`, or undefined when every one can be carried. */
 export function findNonXmlCharacter(value: string): string | undefined {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type DriverCallContext, type DriverEvent, NovaCronError, type ProviderVm } from '@novacron/core';
+import {
+  createNovaCron,
+  type DriverCallContext,
+  type DriverEvent,
+  NovaCronError,
+  type ProviderVm,
+} from '@novacron/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKvmDriver, type KvmDriver } from '../src/index.js';
 import { type LibvirtClient, LibvirtError, LibvirtErrorCode } from '../src/libvirt/index.js';
@@ -96,14 +102,48 @@ describe.skipIf(!available)('kvm driver', () => {
       await testDriver.doDeleteVm('drv-tags', context());
     });
 
-    it('refuses names libvirt does not accept and names already taken', async () => {
+    it("refuses, through the core and before anything is made, names and tags the manifest says libvirt's XML cannot take", async () => {
+      // A driver of its own: closing the client closes its driver.
+      const driver = createKvmDriver({
+        hosts: [{ id: 'h1', uri: daemon.uri('test'), overcommit: { vcpus: 100, memoryMiB: 100 } }],
+        domainType: 'test',
+      });
+      const nc = createNovaCron({ providers: { lab: driver } });
+      const create = (override: object) =>
+        nc.vms.create({
+          provider: 'lab',
+          name: 'drv-rules',
+          resources: { vcpus: 1, memoryMiB: 64 },
+          ...override,
+        });
       for (const name of ['', 'has space', '-lead', 'x'.repeat(64), 'a/b', "quo'te"]) {
-        const error = await expectCode(
-          testDriver.doCreateVm({ name, resources: { vcpus: 1, memoryMiB: 64 } }, createContext()),
-          'INVALID_ARGUMENT',
-        );
-        expect(error.field).toBe('name');
+        expect((await expectCode(create({ name }), 'INVALID_ARGUMENT')).field).toBe('name');
       }
+      for (const value of ['a\u0001b', 'a\uFFFEb', 'a\uFFFFb', 'lone \uD800 surrogate']) {
+        expect((await expectCode(create({ tags: { bad: value } }), 'INVALID_ARGUMENT')).field).toBe(
+          'tags.bad',
+        );
+      }
+      expect((await expectCode(create({ tags: { 'k\u0000': 'v' } }), 'INVALID_ARGUMENT')).field).toMatch(
+        /^tags/,
+      );
+      expect(
+        (await expectCode(create({ providerOptions: { kvm: { cpuMode: 'host' } } }), 'INVALID_ARGUMENT'))
+          .field,
+      ).toBe('providerOptions.kvm');
+      const unknownSize = await expectCode(create({ size: 'huge' }), 'INVALID_ARGUMENT');
+      expect(unknownSize.field).toBe('size');
+      expect((await nc.vms.list({ provider: 'lab' }).toArray()).map((vm) => vm.id)).not.toContain(
+        'drv-rules',
+      );
+      // What XML carries is accepted: tab, newline and carriage return come back exactly.
+      const vm = await create({ tags: { 'multi\tline': 'one\ntwo\r\nthree' } });
+      expect(vm.tags).toEqual({ 'multi\tline': 'one\ntwo\r\nthree' });
+      await nc.vms.delete('lab:drv-rules');
+      await nc.close();
+    });
+
+    it('refuses names already taken', async () => {
       await testDriver.doCreateVm(
         { name: 'drv-taken', resources: { vcpus: 1, memoryMiB: 64 } },
         createContext(),
@@ -146,16 +186,25 @@ describe.skipIf(!available)('kvm driver', () => {
       await testDriver.doDeleteVm('drv-life', context());
     });
 
-    it('maps libvirt errors: no domain -> NOT_FOUND with the libvirt error as cause', async () => {
+    it("maps libvirt errors: no domain -> NOT_FOUND with libvirt's code in a ProviderError cause", async () => {
       const error = await expectCode(testDriver.doGetVm('drv-missing', context()), 'NOT_FOUND');
       expect(error.retryable).toBe(false);
       expect(error.message).toContain('drv-missing');
-      expect(error.cause).toBeInstanceOf(LibvirtError);
-      expect((error.cause as LibvirtError).code).toBe(LibvirtErrorCode.NO_DOMAIN);
-      await expectCode(
-        testDriver.doCreateVm({ name: 'drv-nosize', size: 'huge' }, createContext()),
+      expect(error.cause).not.toBeInstanceOf(LibvirtError);
+      expect(error.cause).toMatchObject({
+        name: 'ProviderError',
+        providerCode: expect.stringContaining(`libvirt error ${LibvirtErrorCode.NO_DOMAIN}`),
+      });
+      // The size is checked against the driver's options even next to resources, naming the known ones.
+      const size = await expectCode(
+        testDriver.doCreateVm(
+          { name: 'drv-nosize', size: 'huge', resources: { vcpus: 1, memoryMiB: 64 } },
+          createContext(),
+        ),
         'INVALID_ARGUMENT',
       );
+      expect(size.field).toBe('size');
+      expect(size.message).toContain('tiny');
       await expectCode(
         testDriver.doCreateVm(
           { name: 'drv-nohost', size: 'tiny', location: { hostId: 'nope' } },
@@ -195,6 +244,21 @@ describe.skipIf(!available)('kvm driver', () => {
         (await testDriver.doListVms({ filter: { hostId: 'h1' } }, context())).items.length,
       ).toBeGreaterThan(0);
       await expectCode(testDriver.doListVms({ cursor: 'not a cursor!' }, context()), 'INVALID_ARGUMENT');
+      // A catalog's cursor is not a VM list's, and an edited one is refused rather than read as the first page.
+      const sizesCursor = Buffer.from(
+        JSON.stringify({ d: 'kvm', l: 'sizes', p: { offset: 0 } }),
+        'utf8',
+      ).toString('base64url');
+      const refused = await expectCode(
+        testDriver.doListVms({ cursor: sizesCursor }, context()),
+        'INVALID_ARGUMENT',
+      );
+      expect(refused.field).toBe('cursor');
+      await expectCode(testDriver.doListSizes({ cursor: 'bm9wZQ' }), 'INVALID_ARGUMENT');
+      await expectCode(testDriver.doListHosts({ cursor: 'MTAw' }, context()), 'INVALID_ARGUMENT');
+      // A page size over the manifest's maxPageSize is capped at it, not refused or clamped to another number.
+      const big = await testDriver.doListVms({ pageSize: 10_000 }, context());
+      expect(big.items.length).toBeLessThanOrEqual(testDriver.capabilities.maxPageSize);
       await Promise.all(names.map((name) => testDriver.doDeleteVm(name, context())));
     });
 

@@ -21,6 +21,9 @@ export interface LibvirtClientOptions extends LibvirtTransportOptions {
   reconnectMaxDelayMs?: number | undefined;
 }
 
+/** How long {@link LibvirtConnectionKeeper.close} waits for the daemon to acknowledge `CONNECT_CLOSE`. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** What a {@link LibvirtConnectionKeeper} asks of its owner. */
 export interface LibvirtConnectionHooks {
   /** Called with every async event message the daemon sends. */
@@ -84,9 +87,11 @@ export class LibvirtConnectionKeeper {
     const connection = this.connection;
     this.connection = undefined;
     if (connection?.isOpen) {
-      await connection
-        .call(Procedure.CONNECT_CLOSE, 'CONNECT_CLOSE', EMPTY_BODY, noReply)
-        .catch(() => undefined);
+      // A polite goodbye, not waited for long: a daemon that stopped answering must not hold close() forever.
+      await this.untilAborted(
+        connection.call(Procedure.CONNECT_CLOSE, 'CONNECT_CLOSE', EMPTY_BODY, noReply),
+        AbortSignal.timeout(CLOSE_GRACE_MS),
+      ).catch(() => undefined);
       connection.close();
     }
   }
@@ -113,7 +118,11 @@ export class LibvirtConnectionKeeper {
     this.reconnectTimer.unref();
   }
 
-  /** Sends one call on the connection (opened first if needed); implements {@link LibvirtCall}. */
+  /**
+   * Sends one call on the connection (opened first if needed); implements {@link LibvirtCall}. A fired `signal`
+   * stops the wait for the connection and for the reply alike (a daemon that accepts the socket but never answers
+   * the handshake holds no caller past its deadline).
+   */
   async call<T>(
     procedure: ProcedureName,
     body: Buffer,
@@ -121,13 +130,19 @@ export class LibvirtConnectionKeeper {
     signal?: AbortSignal,
   ): Promise<T> {
     signal?.throwIfAborted();
-    const connection = await this.ensureConnection(signal);
-    const reply = connection.call(Procedure[procedure], procedure, body, decode);
-    if (signal === undefined) return reply;
-    // The daemon cannot cancel a call in flight; the caller stops waiting, the reply is dropped.
-    return await new Promise<T>((resolve, reject) => {
+    const connection = await this.untilAborted(this.ensureConnection(signal), signal);
+    return this.untilAborted(connection.call(Procedure[procedure], procedure, body, decode), signal);
+  }
+
+  /**
+   * `work`, or the signal's reason as soon as it fires. The daemon cannot cancel a call in flight (and a shared
+   * connection attempt serves other callers): the caller stops waiting, and a late reply is dropped.
+   */
+  private untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (signal === undefined) return work;
+    return new Promise<T>((resolve, reject) => {
       const forget = this.onAbort(signal, reject);
-      reply.then(
+      work.then(
         (value) => {
           forget();
           resolve(value);

@@ -71,8 +71,12 @@ function sshStream(uri: ParsedLibvirtUri, options: LibvirtSshOptions | undefined
   args.push(remote);
   const child = spawn(options?.command ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  // ssh names the key file in its complaints ("Identity file ... not accessible"): where a key lives stays out of
+  // messages, which end up in logs.
+  const keyfile = uri.query.keyfile;
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+    if (keyfile !== undefined && keyfile !== '') stderr = stderr.replaceAll(keyfile, '[keyfile]');
   });
   // Writes to a dead ssh fail with EPIPE; the exit handler below says why instead.
   child.stdin.on('error', () => undefined);
