@@ -1,16 +1,17 @@
 import type { RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
 import { type CreateVmSpec, NovaCronError, type Resources } from '@novacron/core';
+import { parseProviderOptions } from '@novacron/core/driver';
+import { type ZodType, z } from 'zod';
 import { clientTokenFor, IDEMPOTENCY_TAG_KEY, idempotencyTagValue } from './aws-idempotency.js';
 import { isReservedTagKey, NAME_TAG_KEY } from './aws-instance-map.js';
 
-/** EC2 allows 50 tags per instance; NovaCron uses two (`Name` and the idempotency key). */
+/** EC2 allows 50 tags per instance; NovaCron writes two (`Name` and the idempotency key). */
 export const MAX_USER_TAGS = 48;
 /** EC2's user-data limit, counted on the raw text before base64 encoding. */
 export const MAX_USER_DATA_BYTES = 16 * 1024;
 
 const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SSM_IMAGE = /^resolve:ssm:\S+$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
 /**
  * The EC2 extras a create spec may carry in `providerOptions.aws`. Every field is optional and unset by default.
@@ -40,7 +41,25 @@ export interface AwsCreateOptions {
   runInstances?: Partial<RunInstancesCommandInput> | undefined;
 }
 
-/** A validated create spec, ready to turn into `RunInstances` input once the instance type is known. */
+const name = z.string().min(1, 'must be a non-empty string');
+/** `providerOptions.aws` of a create: unknown keys are refused (a typo must not be ignored). */
+const awsCreateOptionsSchema: ZodType<AwsCreateOptions> = z.strictObject({
+  keyName: name.optional(),
+  securityGroupIds: z.array(name, 'must be an array of security group ids').optional(),
+  subnetId: name.optional(),
+  iamInstanceProfile: name.optional(),
+  placementGroup: name.optional(),
+  hibernation: z.boolean().optional(),
+  ebsOptimized: z.boolean().optional(),
+  runInstances: z
+    .custom<Partial<RunInstancesCommandInput>>(
+      (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+      'must be an object of RunInstances fields',
+    )
+    .optional(),
+});
+
+/** A create spec checked against EC2's own rules, ready to turn into `RunInstances` input once the type is known. */
 export interface ValidatedCreate {
   /** The `Name` tag. */
   name: string;
@@ -60,20 +79,12 @@ export interface ValidatedCreate {
   aws: AwsCreateOptions;
 }
 
-const AWS_OPTION_KEYS = new Set([
-  'keyName',
-  'securityGroupIds',
-  'subnetId',
-  'iamInstanceProfile',
-  'placementGroup',
-  'hibernation',
-  'ebsOptimized',
-  'runInstances',
-]);
-
 /**
- * Checks a create spec against EC2's rules before any call is made: instance-type and AMI-id shapes, tag count and
- * lengths, user-data size, region and zone, and the `providerOptions.aws` fields.
+ * Checks a create spec against what EC2 defines, before any call is made: the image (an AMI id or an SSM parameter,
+ * or the driver's default image), the region and its zones, tag keys EC2 and NovaCron reserve, the user-data size,
+ * and the `providerOptions.aws` fields. The core has checked the rest of the contract already (name, resources, tag
+ * counts and lengths, `location.hostId` against the capabilities, the shape of `providerOptions`); whether the
+ * instance type exists is one look-up made by the driver.
  *
  * @throws NovaCronError INVALID_ARGUMENT whose `field` names the offending field.
  */
@@ -85,18 +96,6 @@ export function validateCreateSpec(
   const invalid = (field: string, message: string): NovaCronError =>
     new NovaCronError({ code: 'INVALID_ARGUMENT', field, message: `Invalid EC2 create spec: ${message}` });
 
-  if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 256) {
-    throw invalid('name', 'name must be 1 to 256 characters (it becomes the Name tag).');
-  }
-  if (spec.size === undefined && spec.resources === undefined) {
-    throw invalid('size', `give size (an instance type such as 't3.micro') or resources.`);
-  }
-  if (spec.size !== undefined && (typeof spec.size !== 'string' || !INSTANCE_TYPE.test(spec.size))) {
-    throw invalid(
-      'size',
-      `'${String(spec.size)}' is not an EC2 instance type name (family.size, e.g. 't3.micro').`,
-    );
-  }
   const image = spec.image ?? defaultImage;
   if (image === undefined) {
     throw invalid(
@@ -104,10 +103,10 @@ export function validateCreateSpec(
       'give image (an AMI id such as ami-0abcdef1234567890) or the driver option defaultImage.',
     );
   }
-  if (typeof image !== 'string' || !(AMI_ID.test(image) || SSM_IMAGE.test(image))) {
+  if (!(AMI_ID.test(image) || SSM_IMAGE.test(image))) {
     throw invalid(
       'image',
-      `'${String(image)}' is not an AMI id: expected ami- followed by 8 or 17 hex digits, or resolve:ssm:<parameter>.`,
+      `'${image}' is not an AMI id: expected ami- followed by 8 or 17 hex digits, or resolve:ssm:<parameter>.`,
     );
   }
   if (spec.location?.region !== undefined && spec.location.region !== region) {
@@ -120,31 +119,13 @@ export function validateCreateSpec(
   if (zone !== undefined && !zone.startsWith(region)) {
     throw invalid('location.zone', `zone ${zone} is not in region ${region}.`);
   }
-  if (spec.location?.hostId !== undefined) {
-    throw invalid(
-      'location.hostId',
-      'EC2 places instances itself; for a dedicated host pass providerOptions.aws.runInstances.Placement.HostId.',
-    );
-  }
   const tags = spec.tags ?? {};
-  const tagEntries = Object.entries(tags);
-  if (tagEntries.length > MAX_USER_TAGS) {
-    throw invalid(
-      'tags',
-      `${tagEntries.length} tags given; EC2 allows 50 per instance and NovaCron uses 2 (Name and ${IDEMPOTENCY_TAG_KEY}), so at most ${MAX_USER_TAGS}.`,
-    );
-  }
-  for (const [key, value] of tagEntries) {
-    if (key.length === 0 || key.length > 128)
-      throw invalid(`tags.${key}`, 'tag keys must be 1 to 128 characters.');
+  for (const key of Object.keys(tags)) {
     if (isReservedTagKey(key)) {
       throw invalid(
         `tags.${key}`,
         `tag key '${key}' is reserved (Name comes from spec.name; novacron: and aws: are system prefixes).`,
       );
-    }
-    if (typeof value !== 'string' || value.length > 256) {
-      throw invalid(`tags.${key}`, 'tag values must be strings of at most 256 characters.');
     }
   }
   if (spec.userData !== undefined) {
@@ -156,7 +137,6 @@ export function validateCreateSpec(
       );
     }
   }
-  const aws = validateAwsOptions(spec.providerOptions?.aws, invalid);
   return {
     name: spec.name,
     size: spec.size,
@@ -165,42 +145,8 @@ export function validateCreateSpec(
     zone,
     tags: { ...tags },
     userData: spec.userData,
-    aws,
+    aws: parseProviderOptions('aws', spec.providerOptions, awsCreateOptionsSchema) ?? {},
   };
-}
-
-function validateAwsOptions(
-  value: Record<string, unknown> | undefined,
-  invalid: (field: string, message: string) => NovaCronError,
-): AwsCreateOptions {
-  if (value === undefined) return {};
-  for (const key of Object.keys(value)) {
-    if (!AWS_OPTION_KEYS.has(key)) {
-      throw invalid(
-        `providerOptions.aws.${key}`,
-        `unknown option; known ones are ${[...AWS_OPTION_KEYS].join(', ')}.`,
-      );
-    }
-  }
-  for (const key of ['keyName', 'subnetId', 'iamInstanceProfile', 'placementGroup'] as const) {
-    if (value[key] !== undefined && (typeof value[key] !== 'string' || value[key] === '')) {
-      throw invalid(`providerOptions.aws.${key}`, 'must be a non-empty string.');
-    }
-  }
-  for (const key of ['hibernation', 'ebsOptimized'] as const) {
-    if (value[key] !== undefined && typeof value[key] !== 'boolean') {
-      throw invalid(`providerOptions.aws.${key}`, 'must be a boolean.');
-    }
-  }
-  const groups = value.securityGroupIds;
-  if (groups !== undefined && (!Array.isArray(groups) || groups.some((group) => typeof group !== 'string'))) {
-    throw invalid('providerOptions.aws.securityGroupIds', 'must be an array of security group ids.');
-  }
-  const runInstances = value.runInstances;
-  if (runInstances !== undefined && (typeof runInstances !== 'object' || runInstances === null)) {
-    throw invalid('providerOptions.aws.runInstances', 'must be an object of RunInstances fields.');
-  }
-  return value as AwsCreateOptions;
 }
 
 /**

@@ -36,7 +36,14 @@ import {
   type ProviderVm,
   resourcesFit,
 } from '@novacron/core';
-import { buildRunInstancesInput, type ValidatedCreate, validateCreateSpec } from './aws-create-input.js';
+import { pageOf, parseProviderOptions } from '@novacron/core/driver';
+import { type ZodType, z } from 'zod';
+import {
+  buildRunInstancesInput,
+  MAX_USER_TAGS,
+  type ValidatedCreate,
+  validateCreateSpec,
+} from './aws-create-input.js';
 import { type AwsDriverOptions, assertAwsDriverOptions } from './aws-driver-options.js';
 import { type AwsErrorContext, toAwsNovaCronError } from './aws-error-map.js';
 import { IDEMPOTENCY_TAG_KEY, idempotencyTagValue, launchedAsSpecified } from './aws-idempotency.js';
@@ -50,20 +57,32 @@ import {
 } from './aws-instance-types.js';
 import { toEc2Filters } from './aws-list-filters.js';
 import { readAwsMetrics } from './aws-metrics.js';
-import { decodeAwsCursor, slicePage } from './aws-page-cursor.js';
-import { type AwsPriceTable, priceFor } from './aws-price-table.js';
+import { awsCursorCodec, slicePage, startPosition } from './aws-page-cursor.js';
+import { AwsSharedRead } from './aws-shared-read.js';
 
 /** Options of {@link AwsDriver.doStopVm}: the core's `force`, plus hibernation as a provider option. */
 export interface AwsStopOptions {
   /** Power off without a clean shutdown (EC2 `Force`). */
   force: boolean;
   /** `{ aws: { hibernate: true } }` hibernates instead of stopping (the instance must be launched with hibernation). */
-  providerOptions?: { aws?: { hibernate?: boolean | undefined } | undefined } | undefined;
+  providerOptions?: { aws?: AwsStopProviderOptions | undefined } | undefined;
 }
+
+/** `providerOptions.aws` of a stop. */
+interface AwsStopProviderOptions {
+  /** Hibernate instead of stopping. Default false. */
+  hibernate?: boolean | undefined;
+}
+
+const awsStopOptionsSchema: ZodType<AwsStopProviderOptions> = z.strictObject({
+  hibernate: z.boolean().optional(),
+});
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const MAX_PAGE_SIZE = 1000;
 const DEFAULT_SIZE_FAMILIES = ['t3', 'm5', 'c5', 'r5'];
+const vmCursors = awsCursorCodec('vms');
+const imageCursors = awsCursorCodec('images');
 
 /**
  * The EC2 driver: NovaCron's `DriverV1` contract over `@aws-sdk/client-ec2`. Make it with {@link createAwsDriver}.
@@ -74,7 +93,10 @@ const DEFAULT_SIZE_FAMILIES = ['t3', 'm5', 'c5', 'r5'];
 export class AwsDriver extends DriverBase {
   /** Always `'aws'`. */
   readonly kind = 'aws';
-  /** Sizes, images, locations and metrics; no hosts, no suspend, no live migration; pages of up to 1,000. */
+  /**
+   * Sizes, images, locations and metrics; no hosts, no suspend, no live migration; pages of up to 1,000; EC2's tag
+   * limits (50 per instance, of which NovaCron writes 2; keys of 128 characters, values of 256; any characters).
+   */
   override readonly capabilities: DriverCapabilities = defineCapabilities({
     reboot: true,
     sizes: true,
@@ -82,16 +104,24 @@ export class AwsDriver extends DriverBase {
     locations: true,
     metrics: true,
     maxPageSize: MAX_PAGE_SIZE,
+    maxTags: MAX_USER_TAGS,
+    maxTagKeyLength: 128,
+    maxTagValueLength: 256,
   });
   /** The region this driver serves. */
   readonly region: string;
+  /**
+   * EC2 answers an API call in seconds; an attempt still unanswered after 30 s is abandoned and, when safe (a create
+   * with its key, any read), retried. Override with `limits.<provider>.attemptTimeoutMs`.
+   */
+  readonly defaultLimits = { attemptTimeoutMs: 30_000 } as const;
 
   private readonly client: EC2Client;
   private readonly ownsClient: boolean;
   private cloudWatch: CloudWatchClient | undefined;
   private readonly ownsCloudWatch: boolean;
   private readonly instanceTypes: AwsInstanceTypes;
-  private sizes: Promise<AwsSize[]> | undefined;
+  private readonly sizes: AwsSharedRead<AwsSize[]>;
   /** Creates in flight by idempotency key, so that two creates with one key never launch two instances. */
   private readonly createsInFlight = new Map<string, Promise<ProviderVm[]>>();
 
@@ -108,6 +138,15 @@ export class AwsDriver extends DriverBase {
     this.cloudWatch = options.cloudWatchClient;
     this.ownsCloudWatch = options.cloudWatchClient === undefined;
     this.instanceTypes = new AwsInstanceTypes(this.client, this.region);
+    this.sizes = new AwsSharedRead(async (signal) => {
+      const [records, zones] = await Promise.all([
+        this.instanceTypes.all(signal),
+        this.instanceTypes.zones(signal),
+      ]);
+      return records.map((record) =>
+        toAwsSize(record, zones.get(String(record.InstanceType)), this.options.priceTable),
+      );
+    });
   }
 
   /** The `EC2Client`, for anything NovaCron does not cover. */
@@ -125,28 +164,27 @@ export class AwsDriver extends DriverBase {
   async doListVms(request: ListVmsRequest, context: DriverCallContext): Promise<Page<ProviderVm>> {
     const filters = toEc2Filters(request.filter);
     if (filters === undefined) return { items: [] };
-    const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-    const position = decodeAwsCursor(request.cursor);
-    // EC2 takes MaxResults between 5 and 1000; a page read once is re-read with the same size to keep offsets valid.
-    const providerPageSize = position.providerPageSize ?? clamp(pageSize, 5, MAX_PAGE_SIZE);
+    const pageSize = request.pageSize ?? MAX_PAGE_SIZE;
+    // A provider page read once is re-read with the same MaxResults, so the offset in the cursor stays valid.
+    const position = startPosition(vmCursors, request.cursor, pageSize);
     const page = await this.firstPage(
       'DescribeInstances',
+      context.signal,
       paginateDescribeInstances(
-        { client: this.client, pageSize: providerPageSize, startingToken: position.token },
+        { client: this.client, pageSize: position.providerPageSize, startingToken: position.token },
         filters.length === 0 ? {} : { Filters: filters },
         { abortSignal: context.signal },
       ),
     );
     const instances = (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
-    const sliced = slicePage(instances, { ...position, providerPageSize }, page.NextToken, pageSize);
-    const items = await this.toProviderVms(sliced.items, context.signal);
-    return sliced.nextCursor === undefined ? { items } : { items, nextCursor: sliced.nextCursor };
+    const sliced = slicePage(vmCursors, instances, position, page.NextToken, pageSize);
+    return { ...sliced, items: await this.toProviderVms(sliced.items, context.signal) };
   }
 
   /** One instance; `NOT_FOUND` when EC2 does not know the id (or it is not an instance id at all). */
   async doGetVm(vmId: string, context: DriverCallContext): Promise<ProviderVm> {
     this.requireInstanceId(vmId, 'DescribeInstances');
-    const output = await this.call({ action: 'DescribeInstances', instanceId: vmId }, () =>
+    const output = await this.call({ action: 'DescribeInstances', instanceId: vmId }, context.signal, () =>
       this.client.send(new DescribeInstancesCommand({ InstanceIds: [vmId] }), {
         abortSignal: context.signal,
       }),
@@ -220,7 +258,7 @@ export class AwsDriver extends DriverBase {
   /** Starts a stopped instance; a running one is left alone. */
   async doStartVm(vmId: string, context: DriverCallContext): Promise<void> {
     this.requireInstanceId(vmId, 'StartInstances');
-    const output = await this.call({ action: 'StartInstances', instanceId: vmId }, () =>
+    const output = await this.call({ action: 'StartInstances', instanceId: vmId }, context.signal, () =>
       this.client.send(new StartInstancesCommand({ InstanceIds: [vmId] }), { abortSignal: context.signal }),
     );
     this.refuseFromTerminated(output.StartingInstances?.[0]?.PreviousState?.Name, vmId, 'StartInstances');
@@ -232,8 +270,9 @@ export class AwsDriver extends DriverBase {
    */
   async doStopVm(vmId: string, options: AwsStopOptions, context: DriverCallContext): Promise<void> {
     this.requireInstanceId(vmId, 'StopInstances');
-    const hibernate = options.providerOptions?.aws?.hibernate === true;
-    const output = await this.call({ action: 'StopInstances', instanceId: vmId }, () =>
+    const hibernate =
+      parseProviderOptions('aws', options.providerOptions, awsStopOptionsSchema)?.hibernate === true;
+    const output = await this.call({ action: 'StopInstances', instanceId: vmId }, context.signal, () =>
       this.client.send(
         new StopInstancesCommand({
           InstanceIds: [vmId],
@@ -259,7 +298,7 @@ export class AwsDriver extends DriverBase {
         message: `RebootInstances: instance ${vmId} in AWS region ${this.region} is ${current.state.providerState}; only a running instance can be rebooted. Start it instead.`,
       });
     }
-    await this.call({ action: 'RebootInstances', instanceId: vmId }, () =>
+    await this.call({ action: 'RebootInstances', instanceId: vmId }, context.signal, () =>
       this.client.send(new RebootInstancesCommand({ InstanceIds: [vmId] }), { abortSignal: context.signal }),
     );
   }
@@ -268,7 +307,7 @@ export class AwsDriver extends DriverBase {
   async doDeleteVm(vmId: string, context: DriverCallContext): Promise<void> {
     if (!INSTANCE_ID.test(vmId)) return;
     try {
-      await this.call({ action: 'TerminateInstances', instanceId: vmId }, () =>
+      await this.call({ action: 'TerminateInstances', instanceId: vmId }, context.signal, () =>
         this.client.send(new TerminateInstancesCommand({ InstanceIds: [vmId] }), {
           abortSignal: context.signal,
         }),
@@ -281,23 +320,11 @@ export class AwsDriver extends DriverBase {
 
   /**
    * One page of the region's instance types, with zones from the type offerings and prices from the price table.
-   * The catalog is read once per driver and kept, so paging through it (as the core does to check a create's size)
-   * costs no further calls.
+   * The catalog is read once per driver and kept, so paging through it costs no further calls.
    */
-  async doListSizes(request: PageRequest, _context: DriverCallContext): Promise<Page<AwsSize>> {
-    if (this.sizes === undefined) {
-      const building = Promise.all([this.instanceTypes.all(), this.instanceTypes.zones()]).then(
-        ([records, zones]) =>
-          records.map((record) =>
-            toAwsSize(record, zones.get(String(record.InstanceType)), this.options.priceTable),
-          ),
-      );
-      building.catch(() => {
-        this.sizes = undefined;
-      });
-      this.sizes = building;
-    }
-    return this.localPage(await this.sizes, request);
+  async doListSizes(request: PageRequest, context: DriverCallContext): Promise<Page<AwsSize>> {
+    const sizes = await this.sizes.get(context.signal);
+    return pageOf(sizes, request, { driver: 'aws', list: 'sizes', maxPageSize: MAX_PAGE_SIZE });
   }
 
   /** One page of images from `DescribeImages`, for the owners and name patterns given in the driver options. */
@@ -305,29 +332,27 @@ export class AwsDriver extends DriverBase {
     const owners = this.options.images?.owners ?? ['self', 'amazon'];
     const patterns = this.options.images?.namePatterns;
     const filters: Filter[] = patterns === undefined ? [] : [{ Name: 'name', Values: [...patterns] }];
-    const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-    const position = decodeAwsCursor(request.cursor);
-    const providerPageSize = position.providerPageSize ?? clamp(pageSize, 5, MAX_PAGE_SIZE);
+    const pageSize = request.pageSize ?? MAX_PAGE_SIZE;
+    const position = startPosition(imageCursors, request.cursor, pageSize);
     const page = await this.firstPage(
       'DescribeImages',
+      context.signal,
       paginateDescribeImages(
-        { client: this.client, pageSize: providerPageSize, startingToken: position.token },
+        { client: this.client, pageSize: position.providerPageSize, startingToken: position.token },
         { Owners: owners, ...(filters.length === 0 ? {} : { Filters: filters }) },
         { abortSignal: context.signal },
       ),
     );
-    const images = (page.Images ?? []).map(toImage);
-    const sliced = slicePage(images, { ...position, providerPageSize }, page.NextToken, pageSize);
-    return sliced.nextCursor === undefined ? { items: sliced.items } : sliced;
+    return slicePage(imageCursors, (page.Images ?? []).map(toImage), position, page.NextToken, pageSize);
   }
 
   /** The enabled regions of the account, then the availability zones of this driver's region. */
   async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     const [regions, zones] = await Promise.all([
-      this.call({ action: 'DescribeRegions' }, () =>
+      this.call({ action: 'DescribeRegions' }, context.signal, () =>
         this.client.send(new DescribeRegionsCommand({}), { abortSignal: context.signal }),
       ),
-      this.call({ action: 'DescribeAvailabilityZones' }, () =>
+      this.call({ action: 'DescribeAvailabilityZones' }, context.signal, () =>
         this.client.send(new DescribeAvailabilityZonesCommand({}), { abortSignal: context.signal }),
       ),
     ]);
@@ -341,7 +366,7 @@ export class AwsDriver extends DriverBase {
         .sort()
         .map((id): Location => ({ id, kind: 'zone', region: this.region })),
     ];
-    return this.localPage(locations, request);
+    return pageOf(locations, request, { driver: 'aws', list: 'locations', maxPageSize: MAX_PAGE_SIZE });
   }
 
   /** CPU, network and EBS series from CloudWatch `GetMetricData` (memory needs the CloudWatch agent: not read). */
@@ -375,7 +400,7 @@ export class AwsDriver extends DriverBase {
       }
       if (existing.length >= count) return this.toProviderVms(existing.slice(0, count), signal);
     }
-    const output = await this.call({ action: 'RunInstances' }, () =>
+    const output = await this.call({ action: 'RunInstances' }, signal, () =>
       this.client.send(
         new RunInstancesCommand(buildRunInstancesInput(validated, instanceType, idempotencyKey, count)),
         { abortSignal: signal },
@@ -416,10 +441,10 @@ export class AwsDriver extends DriverBase {
         for (const tag of page.Tags ?? []) if (tag.ResourceId !== undefined) ids.push(tag.ResourceId);
       }
     } catch (error) {
-      throw toAwsNovaCronError(error, { action: 'DescribeTags', region: this.region });
+      throw toAwsNovaCronError(error, { action: 'DescribeTags', region: this.region }, signal);
     }
     if (ids.length === 0) return [];
-    const output = await this.call({ action: 'DescribeInstances' }, () =>
+    const output = await this.call({ action: 'DescribeInstances' }, signal, () =>
       this.client.send(new DescribeInstancesCommand({ InstanceIds: ids }), { abortSignal: signal }),
     ).catch((error: unknown) => {
       // A tagged instance that has since been purged: nothing left to return, so the create goes ahead.
@@ -443,9 +468,11 @@ export class AwsDriver extends DriverBase {
       }
       return create.size;
     }
-    const wanted = create.resources!;
+    const wanted = create.resources;
+    // Only createVms, which runs outside the pipeline, can get here without either (the core refuses such a spec).
+    if (wanted === undefined) throw new TypeError('An EC2 create needs a size or resources.');
     const families = this.options.sizeFamilies ?? DEFAULT_SIZE_FAMILIES;
-    const candidates = (await this.instanceTypes.all()).filter((record) => {
+    const candidates = (await this.instanceTypes.all(signal)).filter((record) => {
       const family = String(record.InstanceType).split('.')[0] ?? '';
       const gpuSearch = (wanted.gpus ?? 0) > 0;
       return (gpuSearch || families.includes(family)) && resourcesFit(wanted, fitView(record));
@@ -480,11 +507,11 @@ export class AwsDriver extends DriverBase {
     );
   }
 
-  private async firstPage<T>(action: string, pages: AsyncIterable<T>): Promise<T> {
+  private async firstPage<T>(action: string, signal: AbortSignal, pages: AsyncIterable<T>): Promise<T> {
     try {
       for await (const page of pages) return page;
     } catch (error) {
-      throw toAwsNovaCronError(error, { action, region: this.region });
+      throw toAwsNovaCronError(error, { action, region: this.region }, signal);
     }
     throw new NovaCronError({
       code: 'PROVIDER',
@@ -492,22 +519,16 @@ export class AwsDriver extends DriverBase {
     });
   }
 
-  private localPage<T>(items: readonly T[], request: PageRequest): Page<T> {
-    const position = decodeAwsCursor(request.cursor);
-    const pageSize = clamp(request.pageSize ?? MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-    const sliced = slicePage(items, position, undefined, pageSize);
-    return sliced.nextCursor === undefined ? { items: sliced.items } : sliced;
-  }
-
-  /** Runs one SDK call, mapping whatever it throws onto a NovaCron error. */
+  /** Runs one SDK call made with `signal`, mapping whatever it throws onto a NovaCron error. */
   private async call<Output>(
     context: Omit<AwsErrorContext, 'region'>,
+    signal: AbortSignal,
     run: () => Promise<Output>,
   ): Promise<Output> {
     try {
       return await run();
     } catch (error) {
-      throw toAwsNovaCronError(error, { ...context, region: this.region });
+      throw toAwsNovaCronError(error, { ...context, region: this.region }, signal);
     }
   }
 
@@ -556,10 +577,6 @@ export class AwsDriver extends DriverBase {
  */
 export function createAwsDriver(options: AwsDriverOptions): AwsDriver {
   return new AwsDriver(options);
-}
-
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(high, Math.max(low, Math.floor(value)));
 }
 
 function fitView(record: InstanceTypeInfo) {

@@ -1,4 +1,5 @@
-import { type ErrorCode, isAbortError, NovaCronError } from '@novacron/core';
+import type { ErrorCode, NovaCronError } from '@novacron/core';
+import { createErrorMapper, type ProviderFailure } from '@novacron/core/driver';
 
 /** Where an EC2 failure happened, to name it in the message. */
 export interface AwsErrorContext {
@@ -10,6 +11,7 @@ export interface AwsErrorContext {
   instanceId?: string | undefined;
 }
 
+/** EC2's error codes that mean something NovaCron has a code for; `field` names the request field refused. */
 const BY_AWS_CODE: Record<string, { code: ErrorCode; field?: string }> = {
   'InvalidInstanceID.NotFound': { code: 'NOT_FOUND' },
   'InvalidInstanceID.Malformed': { code: 'NOT_FOUND' },
@@ -45,19 +47,6 @@ const BY_AWS_CODE: Record<string, { code: ErrorCode; field?: string }> = {
   Unavailable: { code: 'UNAVAILABLE' },
 };
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-]);
-
 const HINTS: Partial<Record<ErrorCode, string>> = {
   NOT_FOUND: 'Check the instance id and the region, or list VMs to find it.',
   THROTTLED: 'EC2 is rate-limiting this account; the NovaCron pipeline retries with backoff.',
@@ -69,123 +58,80 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   INVALID_ARGUMENT: 'Fix the request and try again.',
 };
 
+/** What the driver reads of an AWS SDK error: nothing else of it is kept. */
+interface SdkErrorView {
+  name?: unknown;
+  message?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+  $response?: { headers?: Record<string, string | undefined> };
+}
+
 /**
- * Turns anything the AWS SDK throws into a {@link NovaCronError} with the code from the issue's table, keeping the
- * SDK error as `cause`. Retryable codes (`THROTTLED`, `UNAVAILABLE`) are retried by the core pipeline; the SDK's own
- * retries are off (`maxAttempts: 1`), so this mapping is the single place that decides what is worth retrying.
- *
- * Messages quote the AWS error code and message, which carry no credentials.
- *
- * @example
- * try { await client.send(command); } catch (error) { throw toAwsNovaCronError(error, { action: 'StopInstances', region }); }
+ * Reads an EC2 failure: a service error by its code (else by its HTTP status), a credentials error, or a connection
+ * failure that carries no errno code (Node's "socket hang up", a scripted "Network error"). Errors with an errno code
+ * (`ECONNRESET`) and anything else are left to the toolkit's defaults.
  */
-export function toAwsNovaCronError(error: unknown, context: AwsErrorContext): NovaCronError {
-  if (NovaCronError.isInstance(error)) return error;
-  const where = `${context.action}${context.instanceId === undefined ? '' : ` on instance ${context.instanceId}`} in AWS region ${context.region}`;
-  if (isAbortError(error) && !isSocketTimeout(error)) {
-    return new NovaCronError({
-      code: 'ABORTED',
-      message: `${where} was cancelled by the caller.`,
-      cause: error,
-    });
-  }
-  const details = describe(error);
-  const statusCode = details.statusCode;
-  const mapped = details.awsCode === undefined ? undefined : BY_AWS_CODE[details.awsCode];
-  let code: ErrorCode;
-  if (mapped !== undefined) code = mapped.code;
-  else if (details.network) code = 'UNAVAILABLE';
-  else if (statusCode === 429) code = 'THROTTLED';
-  else if (statusCode !== undefined && statusCode >= 500) code = 'UNAVAILABLE';
-  else if (statusCode === 401 || statusCode === 403) code = 'AUTH';
-  else code = 'PROVIDER';
-  const awsPart = details.awsCode === undefined ? details.message : `${details.awsCode}: ${details.message}`;
-  const hint = HINTS[code] ?? 'See the cause for the AWS error.';
-  return new NovaCronError({
-    code,
-    message: `${where} failed (${awsPart}). ${hint}`,
-    field: mapped?.field,
-    statusCode,
-    retryAfterMs: details.retryAfterMs,
-    cause: error,
-  });
-}
-
-interface ErrorDetails {
-  awsCode: string | undefined;
-  message: string;
-  statusCode: number | undefined;
-  network: boolean;
-  retryAfterMs: number | undefined;
-}
-
-function describe(error: unknown): ErrorDetails {
-  if (typeof error !== 'object' || error === null) {
+function classify(error: unknown): ProviderFailure | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const view = error as SdkErrorView;
+  if (view.$fault === 'client' || view.$fault === 'server') {
+    const statusCode =
+      typeof view.$metadata?.httpStatusCode === 'number' ? view.$metadata.httpStatusCode : undefined;
+    const mapped = BY_AWS_CODE[error.name];
+    const retryAfterSeconds = Number(view.$response?.headers?.['retry-after'] ?? Number.NaN);
     return {
-      awsCode: undefined,
-      message: String(error),
-      statusCode: undefined,
-      network: false,
-      retryAfterMs: undefined,
+      code: mapped?.code ?? byStatus(statusCode),
+      field: mapped?.field,
+      message: error.message,
+      providerCode: error.name,
+      requestId: typeof view.$metadata?.requestId === 'string' ? view.$metadata.requestId : undefined,
+      statusCode,
+      retryAfterMs: Number.isFinite(retryAfterSeconds) ? retryAfterSeconds * 1000 : undefined,
     };
   }
-  const record = error as {
-    name?: unknown;
-    Code?: unknown;
-    code?: unknown;
-    message?: unknown;
-    cause?: unknown;
-    $fault?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-    $response?: { headers?: Record<string, string | undefined> };
-  };
-  const statusCode =
-    typeof record.$metadata?.httpStatusCode === 'number' ? record.$metadata.httpStatusCode : undefined;
-  const isServiceError = record.$fault === 'client' || record.$fault === 'server';
-  const awsCode =
-    typeof record.Code === 'string'
-      ? record.Code
-      : isServiceError && typeof record.name === 'string'
-        ? record.name
-        : record.name === 'CredentialsProviderError'
-          ? 'CredentialsProviderError'
-          : undefined;
-  const network =
-    !isServiceError &&
-    (isNetworkCode(record.code) || isNetworkCode(nestedCode(record.cause)) || isSocketTimeout(error));
-  const retryAfter = record.$response?.headers?.['retry-after'];
-  const retryAfterSeconds = retryAfter === undefined ? Number.NaN : Number(retryAfter);
-  return {
-    awsCode,
-    message: typeof record.message === 'string' ? record.message : String(error),
-    statusCode,
-    network:
-      network ||
-      (!isServiceError && statusCode === undefined && awsCode === undefined && isFetchFailure(error)),
-    retryAfterMs: Number.isFinite(retryAfterSeconds) ? retryAfterSeconds * 1000 : undefined,
-  };
+  if (error.name === 'CredentialsProviderError') {
+    return { code: 'AUTH', message: error.message, providerCode: error.name };
+  }
+  if (
+    (error as { code?: unknown }).code === undefined &&
+    /socket hang up|network error|fetch failed/i.test(error.message)
+  ) {
+    return { code: 'UNAVAILABLE', message: error.message };
+  }
+  return undefined;
 }
 
-function isNetworkCode(code: unknown): boolean {
-  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
+function byStatus(statusCode: number | undefined): ErrorCode {
+  if (statusCode === 429) return 'THROTTLED';
+  if (statusCode === 401 || statusCode === 403) return 'AUTH';
+  if (statusCode !== undefined && statusCode >= 500) return 'UNAVAILABLE';
+  return 'PROVIDER';
 }
 
-function nestedCode(cause: unknown): unknown {
-  return typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-}
-
-/** The SDK's request handler reports socket and connection timeouts as `TimeoutError`: transient, not a cancel. */
-function isSocketTimeout(error: unknown): boolean {
-  return error instanceof Error && error.name === 'TimeoutError' && !/abort/i.test(error.message);
-}
+const mapAwsError = createErrorMapper<AwsErrorContext>({
+  driver: 'aws',
+  describe: ({ action, instanceId, region }) =>
+    `${action}${instanceId === undefined ? '' : ` on instance ${instanceId}`} in AWS region ${region}`,
+  classify,
+  hints: HINTS,
+});
 
 /**
- * A failure before any HTTP response whose error carries no errno code: Node's "socket hang up", undici's
- * "fetch failed", msw's scripted "Network error".
+ * Turns anything an EC2 or CloudWatch call threw into a {@link NovaCronError}, through the toolkit's error mapper:
+ * EC2's code picks the NovaCron code (`RequestLimitExceeded` is `THROTTLED`, `IncorrectInstanceState` is `CONFLICT`),
+ * an aborted `signal` is `TIMEOUT` when its reason is a deadline and `ABORTED` otherwise, and the `cause` keeps only
+ * EC2's code, its redacted message, the request id and the HTTP status. The SDK's error is dropped: through its
+ * request and client it reaches the signed headers and the credentials.
+ *
+ * @example
+ * try { await client.send(command, { abortSignal: signal }); }
+ * catch (error) { throw toAwsNovaCronError(error, { action: 'StopInstances', region }, signal); }
  */
-function isFetchFailure(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    /socket hang up|network error|fetch failed|ECONNRESET|ECONNREFUSED/i.test(error.message)
-  );
+export function toAwsNovaCronError(
+  error: unknown,
+  context: AwsErrorContext,
+  signal?: AbortSignal,
+): NovaCronError {
+  return mapAwsError(error, context, signal);
 }

@@ -8,6 +8,7 @@ import {
 import type { Resources, Size } from '@novacron/core';
 import { toAwsNovaCronError } from './aws-error-map.js';
 import { type AwsPriceTable, priceFor } from './aws-price-table.js';
+import { AwsSharedRead } from './aws-shared-read.js';
 
 /** A size in the EC2 catalog: NovaCron's {@link Size} plus EC2's network class and record. */
 export interface AwsSize extends Size {
@@ -19,13 +20,14 @@ export interface AwsSize extends Size {
 
 /**
  * The EC2 instance-type catalog of one region, read lazily and cached for the driver's lifetime (AWS adds types
- * rarely; make a new driver to see new ones). Types are looked up in batches as VMs are listed; the whole catalog
- * is read only for `doListSizes` and for choosing a type from resources.
+ * rarely; make a new driver to see new ones). Types are looked up by name as VMs are listed and sizes are checked;
+ * the whole catalog is read only for `doListSizes` and for choosing a type from resources.
  */
 export class AwsInstanceTypes {
-  private readonly byName = new Map<string, Promise<InstanceTypeInfo | undefined>>();
-  private catalog: Promise<InstanceTypeInfo[]> | undefined;
-  private zonesByType: Promise<Map<string, string[]>> | undefined;
+  /** Settled look-ups by name: the record, or undefined for a name EC2 does not know. */
+  private readonly byName = new Map<string, InstanceTypeInfo | undefined>();
+  private readonly catalog = new AwsSharedRead((signal) => this.readCatalog(signal));
+  private readonly zonesByType = new AwsSharedRead((signal) => this.readZones(signal));
 
   /** Reads through `client` in `region`. */
   constructor(
@@ -34,91 +36,79 @@ export class AwsInstanceTypes {
   ) {}
 
   /**
-   * The records of `names` (undefined for names EC2 does not know), one `DescribeInstanceTypes` call for the names
-   * not yet cached.
+   * The records of `names` (undefined for names EC2 does not know), one `DescribeInstanceTypes` call per 100 names
+   * not yet looked up.
    */
   async describe(
     names: readonly string[],
     signal: AbortSignal,
   ): Promise<Map<string, InstanceTypeInfo | undefined>> {
     const missing = [...new Set(names)].filter((name) => !this.byName.has(name));
-    for (let start = 0; start < missing.length; start += 100) {
-      const batch = missing.slice(start, start + 100);
-      const fetched = this.fetchBatch(batch, signal);
-      for (const name of batch) {
-        const entry = fetched.then((records) => records.get(name));
-        // A failed read is forgotten, so the next call asks again instead of caching the failure.
-        entry.catch(() => this.byName.delete(name));
-        this.byName.set(name, entry);
-      }
-    }
-    const result = new Map<string, InstanceTypeInfo | undefined>();
-    for (const name of names) result.set(name, await this.byName.get(name));
-    return result;
+    const batches: string[][] = [];
+    for (let start = 0; start < missing.length; start += 100) batches.push(missing.slice(start, start + 100));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const records = await this.fetchBatch(batch, signal);
+        for (const name of batch) this.byName.set(name, records.get(name));
+      }),
+    );
+    return new Map(names.map((name) => [name, this.byName.get(name)]));
   }
 
-  /**
-   * Every instance type of the region, sorted by name. The read is shared by all callers, so it is not tied to one
-   * caller's abort signal.
-   */
-  all(): Promise<InstanceTypeInfo[]> {
-    if (this.catalog === undefined) {
-      const loading = (async () => {
-        const records: InstanceTypeInfo[] = [];
-        try {
-          for await (const page of paginateDescribeInstanceTypes(
-            { client: this.client, pageSize: 100 },
-            {},
-          )) {
-            records.push(...(page.InstanceTypes ?? []));
-          }
-        } catch (error) {
-          throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypes', region: this.region });
-        }
-        records.sort((left, right) => String(left.InstanceType).localeCompare(String(right.InstanceType)));
-        for (const record of records) {
-          if (record.InstanceType !== undefined)
-            this.byName.set(record.InstanceType, Promise.resolve(record));
-        }
-        return records;
-      })();
-      loading.catch(() => {
-        this.catalog = undefined;
-      });
-      this.catalog = loading;
-    }
-    return this.catalog;
+  /** Every instance type of the region, sorted by name; one read shared by concurrent callers, then kept. */
+  all(signal: AbortSignal): Promise<InstanceTypeInfo[]> {
+    return this.catalog.get(signal);
   }
 
   /** The availability zones each instance type is offered in, from `DescribeInstanceTypeOfferings`. */
-  zones(): Promise<Map<string, string[]>> {
-    if (this.zonesByType === undefined) {
-      const loading = (async () => {
-        const zones = new Map<string, string[]>();
-        try {
-          for await (const page of paginateDescribeInstanceTypeOfferings(
-            { client: this.client, pageSize: 1000 },
-            { LocationType: 'availability-zone' },
-          )) {
-            for (const offering of page.InstanceTypeOfferings ?? []) {
-              if (offering.InstanceType === undefined || offering.Location === undefined) continue;
-              const list = zones.get(offering.InstanceType) ?? [];
-              list.push(offering.Location);
-              zones.set(offering.InstanceType, list);
-            }
-          }
-        } catch (error) {
-          throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypeOfferings', region: this.region });
-        }
-        for (const list of zones.values()) list.sort();
-        return zones;
-      })();
-      loading.catch(() => {
-        this.zonesByType = undefined;
-      });
-      this.zonesByType = loading;
+  zones(signal: AbortSignal): Promise<Map<string, string[]>> {
+    return this.zonesByType.get(signal);
+  }
+
+  private async readCatalog(signal: AbortSignal): Promise<InstanceTypeInfo[]> {
+    const records: InstanceTypeInfo[] = [];
+    try {
+      for await (const page of paginateDescribeInstanceTypes(
+        { client: this.client, pageSize: 100 },
+        {},
+        { abortSignal: signal },
+      )) {
+        records.push(...(page.InstanceTypes ?? []));
+      }
+    } catch (error) {
+      throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypes', region: this.region }, signal);
     }
-    return this.zonesByType;
+    records.sort((left, right) => String(left.InstanceType).localeCompare(String(right.InstanceType)));
+    for (const record of records) {
+      if (record.InstanceType !== undefined) this.byName.set(record.InstanceType, record);
+    }
+    return records;
+  }
+
+  private async readZones(signal: AbortSignal): Promise<Map<string, string[]>> {
+    const zones = new Map<string, string[]>();
+    try {
+      for await (const page of paginateDescribeInstanceTypeOfferings(
+        { client: this.client, pageSize: 1000 },
+        { LocationType: 'availability-zone' },
+        { abortSignal: signal },
+      )) {
+        for (const offering of page.InstanceTypeOfferings ?? []) {
+          if (offering.InstanceType === undefined || offering.Location === undefined) continue;
+          const list = zones.get(offering.InstanceType) ?? [];
+          list.push(offering.Location);
+          zones.set(offering.InstanceType, list);
+        }
+      }
+    } catch (error) {
+      throw toAwsNovaCronError(
+        error,
+        { action: 'DescribeInstanceTypeOfferings', region: this.region },
+        signal,
+      );
+    }
+    for (const list of zones.values()) list.sort();
+    return zones;
   }
 
   private async fetchBatch(names: string[], signal: AbortSignal): Promise<Map<string, InstanceTypeInfo>> {
@@ -145,7 +135,7 @@ export class AwsInstanceTypes {
         return records;
       }
       if (names.length === 1 && errorName(error) === 'InvalidInstanceType') return records;
-      throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypes', region: this.region });
+      throw toAwsNovaCronError(error, { action: 'DescribeInstanceTypes', region: this.region }, signal);
     }
   }
 }

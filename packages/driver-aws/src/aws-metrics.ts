@@ -65,8 +65,8 @@ export async function readAwsMetrics(
     for await (const page of paginateGetMetricData(
       { client },
       { MetricDataQueries: queries, StartTime: query.from, EndTime: query.to, ScanBy: 'TimestampAscending' },
+      { abortSignal: signal },
     )) {
-      if (signal.aborted) throw signal.reason;
       for (const result of page.MetricDataResults ?? []) {
         const index = Number(result.Id?.slice(1));
         const series = samples[index];
@@ -80,7 +80,7 @@ export async function readAwsMetrics(
       }
     }
   } catch (error) {
-    throw toAwsNovaCronError(error, { action: 'GetMetricData', region, instanceId });
+    throw toAwsNovaCronError(error, { action: 'GetMetricData', region, instanceId }, signal);
   }
   return wanted.map((metric, index) => {
     const source = CLOUDWATCH_METRICS[metric]!;

@@ -1,4 +1,5 @@
-import { NovaCronError } from '@novacron/core';
+import type { Page } from '@novacron/core';
+import { type CursorCodec, createCursorCodec } from '@novacron/core/driver';
 
 /**
  * Where a list stands: the EC2 `NextToken` of the provider page being read (absent = the first page) and how many
@@ -11,58 +12,48 @@ export interface AwsPagePosition {
   /** Items of that provider page already returned. */
   offset: number;
   /** The `MaxResults` that page was read with (re-reading it with another size would shift the offset). */
-  providerPageSize?: number | undefined;
+  providerPageSize: number;
+}
+
+/** EC2's `MaxResults` range for `DescribeInstances` and `DescribeImages`. */
+const MIN_PROVIDER_PAGE = 5;
+const MAX_PROVIDER_PAGE = 1000;
+
+function isPosition(value: unknown): value is AwsPagePosition {
+  const { token, offset, providerPageSize } = (value ?? {}) as Record<string, unknown>;
+  return (
+    (token === undefined || typeof token === 'string') &&
+    Number.isSafeInteger(offset) &&
+    (offset as number) >= 0 &&
+    Number.isSafeInteger(providerPageSize) &&
+    (providerPageSize as number) >= MIN_PROVIDER_PAGE &&
+    (providerPageSize as number) <= MAX_PROVIDER_PAGE
+  );
 }
 
 /**
- * Encodes a position as the opaque cursor NovaCron hands back to callers.
- *
- * @example
- * encodeAwsCursor({ token: 'abc', offset: 100 }); // 'eyJ0IjoiYWJjIiwibyI6MTAwfQ'
+ * The cursor codec of one of the driver's provider-paged lists (`vms`, `images`), from the toolkit: a cursor of
+ * another list or driver, or an edited one, is `INVALID_ARGUMENT` on `cursor`.
  */
-export function encodeAwsCursor(position: AwsPagePosition): string {
-  return Buffer.from(
-    JSON.stringify({ t: position.token, o: position.offset, m: position.providerPageSize }),
-    'utf8',
-  ).toString('base64url');
+export function awsCursorCodec(list: 'vms' | 'images'): CursorCodec<AwsPagePosition> {
+  return createCursorCodec({ driver: 'aws', list, isPosition });
 }
 
 /**
- * Decodes a cursor made by {@link encodeAwsCursor}; absent means the first page.
- *
- * @throws NovaCronError INVALID_ARGUMENT (field `cursor`) when the cursor was not made by this driver.
+ * Where to read from: the decoded cursor, or the first provider page read with `MaxResults` = `pageSize` (raised to
+ * EC2's minimum of 5).
  */
-export function decodeAwsCursor(cursor: string | undefined): AwsPagePosition {
-  if (cursor === undefined || cursor === '') return { offset: 0 };
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      t?: unknown;
-      o?: unknown;
-      m?: unknown;
-    };
-    const offset = parsed.o;
-    const size = parsed.m;
-    if (
-      (parsed.t === undefined || typeof parsed.t === 'string') &&
-      Number.isSafeInteger(offset) &&
-      (offset as number) >= 0 &&
-      (size === undefined || (Number.isSafeInteger(size) && (size as number) > 0))
-    ) {
-      return {
-        token: parsed.t as string | undefined,
-        offset: offset as number,
-        providerPageSize: size as number | undefined,
-      };
+export function startPosition(
+  cursors: CursorCodec<AwsPagePosition>,
+  cursor: string | undefined,
+  pageSize: number,
+): AwsPagePosition {
+  return (
+    cursors.decode(cursor) ?? {
+      offset: 0,
+      providerPageSize: Math.min(MAX_PROVIDER_PAGE, Math.max(MIN_PROVIDER_PAGE, pageSize)),
     }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new NovaCronError({
-    code: 'INVALID_ARGUMENT',
-    field: 'cursor',
-    message:
-      'The list cursor was not made by the aws driver. Pass back exactly the nextCursor of the previous page.',
-  });
+  );
 }
 
 /**
@@ -70,35 +61,26 @@ export function decodeAwsCursor(cursor: string | undefined): AwsPagePosition {
  * what follows (the rest of this provider page, else the next provider page, else nothing).
  *
  * @example
- * slicePage(['a', 'b', 'c'], { offset: 0 }, 'next', 2); // { items: ['a', 'b'], nextCursor: <offset 2 of this page> }
+ * slicePage(cursors, ['a', 'b', 'c'], { offset: 0, providerPageSize: 5 }, 'next', 2);
+ * // { items: ['a', 'b'], nextCursor: <offset 2 of this provider page> }
  */
 export function slicePage<T>(
+  cursors: CursorCodec<AwsPagePosition>,
   providerItems: readonly T[],
   position: AwsPagePosition,
   providerNextToken: string | undefined,
   pageSize: number,
-): { items: T[]; nextCursor?: string } {
+): Page<T> {
   const end = position.offset + pageSize;
-  const items = providerItems.slice(position.offset, end);
+  const page: Page<T> = { items: providerItems.slice(position.offset, end) };
   if (end < providerItems.length) {
-    return {
-      items,
-      nextCursor: encodeAwsCursor({
-        token: position.token,
-        offset: end,
-        providerPageSize: position.providerPageSize,
-      }),
-    };
+    page.nextCursor = cursors.encode({ ...position, offset: end });
+  } else if (providerNextToken !== undefined && providerNextToken !== '') {
+    page.nextCursor = cursors.encode({
+      token: providerNextToken,
+      offset: 0,
+      providerPageSize: position.providerPageSize,
+    });
   }
-  if (providerNextToken !== undefined && providerNextToken !== '') {
-    return {
-      items,
-      nextCursor: encodeAwsCursor({
-        token: providerNextToken,
-        offset: 0,
-        providerPageSize: position.providerPageSize,
-      }),
-    };
-  }
-  return { items };
+  return page;
 }

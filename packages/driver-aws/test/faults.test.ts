@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { NovaCronError } from '@novacron/core';
+import { ProviderError } from '@novacron/core/driver';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,37 +12,21 @@ import {
 import {
   callContext,
   createContext,
+  instancesWithKey,
   MOTO_IMAGE,
   motoClient,
   motoDriver,
   skipWithoutMoto,
 } from './support/moto.js';
+import { rejectionOf } from './support/rejection.js';
 import { retryLikePipeline } from './support/retry-like-pipeline.js';
 
 const SPEC = { name: 'faulty', size: 't3.micro', image: MOTO_IMAGE };
-
-async function caught(promise: Promise<unknown>): Promise<NovaCronError> {
-  const error = await promise.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  if (!NovaCronError.isInstance(error)) throw new Error(`expected a NovaCronError, got ${String(error)}`);
-  return error;
-}
 
 describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in front of moto)', () => {
   const server = setupServer();
   const driver = motoDriver();
   const ec2 = motoClient();
-
-  async function instancesWithKey(key: string): Promise<string[]> {
-    const output = await ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:novacron:idempotency-key', Values: [key] }] }),
-    );
-    return (output.Reservations ?? []).flatMap((reservation) =>
-      (reservation.Instances ?? []).map((instance) => instance.InstanceId ?? ''),
-    );
-  }
 
   beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
   afterEach(() => server.resetHandlers());
@@ -71,7 +54,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
       ['THROTTLED', true, 503],
     ]);
     expect(failures[0]?.message).toContain('RequestLimitExceeded');
-    expect(await instancesWithKey('throttle-1')).toEqual([result.id]);
+    expect(await instancesWithKey(ec2, 'throttle-1')).toEqual([result.id]);
     const tokens = calls
       .filter((call) => call.action === 'RunInstances')
       .map((call) => call.parameters.get('ClientToken'));
@@ -120,15 +103,16 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
     await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
     const { port } = resetting.address() as { port: number };
     const reset = motoDriver({ endpoint: `http://127.0.0.1:${port}` });
-    const resetError = await caught(reset.doGetVm('i-0123456789abcdef0', callContext()));
+    const resetError = await rejectionOf(reset.doGetVm('i-0123456789abcdef0', callContext()));
     await new Promise((resolve) => resetting.close(resolve));
-    const refused = await caught(reset.doGetVm('i-0123456789abcdef0', callContext()));
+    const refused = await rejectionOf(reset.doGetVm('i-0123456789abcdef0', callContext()));
     await reset.close();
     for (const error of [resetError, refused]) {
       expect([error.code, error.retryable, error.statusCode]).toEqual(['UNAVAILABLE', true, undefined]);
     }
-    expect((resetError.cause as { code?: string }).code).toBe('ECONNRESET');
-    expect((refused.cause as { code?: string }).code).toBe('ECONNREFUSED');
+    // The cause keeps the errno code only (as the toolkit's ProviderError), never the SDK's error.
+    expect((resetError.cause as ProviderError).providerCode).toBe('ECONNRESET');
+    expect((refused.cause as ProviderError).providerCode).toBe('ECONNREFUSED');
   });
 
   it('never makes a second instance when a RunInstances response is lost after the instance was made', async () => {
@@ -144,7 +128,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
       driver.doCreateVm(SPEC, createContext('lost-1', attempt)),
     );
     expect(failures.map((failure) => failure.code)).toEqual(['UNAVAILABLE']);
-    expect(await instancesWithKey('lost-1')).toEqual([result.id]);
+    expect(await instancesWithKey(ec2, 'lost-1')).toEqual([result.id]);
     // The retry found the instance by its tag and sent no second RunInstances.
     expect(calls.filter((call) => call.action === 'RunInstances')).toHaveLength(1);
     expect(result.name).toBe('faulty');
@@ -167,7 +151,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
       driver.doCreateVm(SPEC, createContext('lost-2', attempt)),
     );
     expect(failures.map((failure) => failure.code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
-    expect(await instancesWithKey('lost-2')).toEqual([result.id]);
+    expect(await instancesWithKey(ec2, 'lost-2')).toEqual([result.id]);
   });
 
   it('reports an instance stuck in pending as pending, and EC2 refusing to stop it as CONFLICT', async () => {
@@ -183,7 +167,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
         providerState: 'pending',
       });
     }
-    const stop = await caught(driver.doStopVm(vm.id, { force: false }, callContext()));
+    const stop = await rejectionOf(driver.doStopVm(vm.id, { force: false }, callContext()));
     expect([stop.code, stop.retryable, stop.statusCode]).toEqual(['CONFLICT', false, 400]);
   });
 
@@ -198,7 +182,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
       () => driver.doStartVm(vm.id, callContext()),
       () => driver.doRebootVm(vm.id, callContext()),
     ]) {
-      const error = await caught(retryLikePipeline(action));
+      const error = await rejectionOf(retryLikePipeline(action));
       expect([error.code, error.retryable]).toEqual(['CONFLICT', false]);
       expect(error.message).toContain(vm.id);
     }
@@ -221,11 +205,12 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
     const calls = scriptEc2(server, (call) =>
       call.action === 'RunInstances' ? ec2Error(awsCode, status) : undefined,
     );
-    const error = await caught(driver.doCreateVm(SPEC, createContext(`map-${awsCode}`)));
+    const error = await rejectionOf(driver.doCreateVm(SPEC, createContext(`map-${awsCode}`)));
     expect([error.code, error.retryable]).toEqual([code, retryable]);
     expect(error.message).toContain(awsCode);
     expect(error.message).toContain('us-east-1');
-    expect((error.cause as { name?: string }).name).toBe(awsCode);
+    expect(error.cause).toBeInstanceOf(ProviderError);
+    expect(error.cause).toMatchObject({ providerCode: awsCode, requestId: undefined, statusCode: status });
     expect(calls.filter((call) => call.action === 'RunInstances')).toHaveLength(1);
   });
 
@@ -267,7 +252,7 @@ describe.skipIf(skipWithoutMoto)('aws driver under scripted EC2 faults (msw in f
     const controller = new AbortController();
     const listing = driver.doListVms({}, { ...callContext(), signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
-    const error = await caught(listing);
+    const error = await rejectionOf(listing);
     expect([error.code, error.retryable]).toEqual(['ABORTED', false]);
   });
 });

@@ -1,5 +1,4 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { createNovaCron, type NovaCron, NovaCronError } from '@novacron/core';
+import { createNovaCron, type NovaCron } from '@novacron/core';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +8,8 @@ import {
   loseResponse,
   scriptEc2,
 } from './support/ec2-fault-script.js';
-import { MOTO_IMAGE, motoClient, motoDriver, skipWithoutMoto } from './support/moto.js';
+import { instancesWithKey, MOTO_IMAGE, motoClient, motoDriver, skipWithoutMoto } from './support/moto.js';
+import { rejectionOf } from './support/rejection.js';
 
 const SPEC = { provider: 'aws', name: 'piped', size: 't3.micro', image: MOTO_IMAGE };
 
@@ -18,24 +18,6 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
   const ec2 = motoClient();
   let nc: NovaCron;
   let retries: string[];
-
-  async function instancesWithKey(key: string): Promise<string[]> {
-    const output = await ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:novacron:idempotency-key', Values: [key] }] }),
-    );
-    return (output.Reservations ?? []).flatMap((reservation) =>
-      (reservation.Instances ?? []).map((instance) => instance.InstanceId ?? ''),
-    );
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<NovaCronError> {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    if (!NovaCronError.isInstance(error)) throw new Error(`expected a NovaCronError, got ${String(error)}`);
-    return error;
-  }
 
   beforeAll(() => server.listen({ onUnhandledFrame: 'bypass' }));
   afterEach(async () => {
@@ -69,7 +51,7 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
     });
     const vm = await nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-lost' });
     expect(retries).toEqual(['UNAVAILABLE']);
-    expect(await instancesWithKey('pipe-lost')).toEqual([vm.ref.id]);
+    expect(await instancesWithKey(ec2, 'pipe-lost')).toEqual([vm.ref.id]);
     expect(calls.filter((call) => call.action === 'RunInstances')).toHaveLength(1);
     expect(vm.ref).toEqual({ provider: 'aws', id: vm.ref.id });
   });
@@ -95,7 +77,7 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
     expect(result.failed).toEqual([]);
     expect(retries).toEqual(['THROTTLED', 'THROTTLED', 'THROTTLED']);
     for (let index = 0; index < 6; index += 1) {
-      expect(await instancesWithKey(`pipe-burst-${index}`)).toHaveLength(1);
+      expect(await instancesWithKey(ec2, `pipe-burst-${index}`)).toHaveLength(1);
     }
   });
 
@@ -104,10 +86,10 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
     const calls = scriptEc2(server, (call) =>
       call.action === 'RunInstances' ? ec2Error('RequestLimitExceeded', 503) : undefined,
     );
-    const error = await failure(nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-throttled' }));
+    const error = await rejectionOf(nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-throttled' }));
     expect([error.code, error.provider, error.operation]).toEqual(['THROTTLED', 'aws', 'vms.create']);
     expect(calls.filter((call) => call.action === 'RunInstances')).toHaveLength(5);
-    expect(await instancesWithKey('pipe-throttled')).toEqual([]);
+    expect(await instancesWithKey(ec2, 'pipe-throttled')).toEqual([]);
   });
 
   it('retries 5xx answers and connection resets on reads and power actions', async () => {
@@ -130,9 +112,9 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
     const nc = client();
     scriptEc2(server, (call) => (call.action === 'DescribeInstances' ? describeAsPending(call) : undefined));
     const vm = await nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-stuck' });
-    const error = await failure(nc.vms.waitUntil(vm.ref, 'running', { timeoutMs: 300, intervalMs: 20 }));
+    const error = await rejectionOf(nc.vms.waitUntil(vm.ref, 'running', { timeoutMs: 300, intervalMs: 20 }));
     expect(error.code).toBe('TIMEOUT');
-    expect(await instancesWithKey('pipe-stuck')).toEqual([vm.ref.id]);
+    expect(await instancesWithKey(ec2, 'pipe-stuck')).toEqual([vm.ref.id]);
   });
 
   it('does not retry illegal transitions or capacity errors', async () => {
@@ -143,9 +125,9 @@ describe.skipIf(skipWithoutMoto)('aws driver behind the NovaCron pipeline, under
       if (call.action === 'RunInstances') return ec2Error('InsufficientInstanceCapacity', 500);
       return undefined;
     });
-    const start = await failure(nc.vms.start(vm.ref));
+    const start = await rejectionOf(nc.vms.start(vm.ref));
     expect([start.code, start.retryable]).toEqual(['CONFLICT', false]);
-    const create = await failure(nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-capacity' }));
+    const create = await rejectionOf(nc.vms.create({ ...SPEC, idempotencyKey: 'pipe-capacity' }));
     expect([create.code, create.retryable]).toEqual(['NO_CAPACITY', false]);
     expect(retries).toEqual([]);
     expect(calls.filter((call) => call.action === 'StartInstances')).toHaveLength(1);

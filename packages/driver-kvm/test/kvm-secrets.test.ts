@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { inspect } from 'node:util';
 import { createNovaCron, NovaCronError } from '@novacron/core';
+import { findSecrets, recordOperationEvents } from '@novacron/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKvmDriver, type KvmDriver, type KvmDriverOptions } from '../src/index.js';
 import { type DomainRef, LibvirtClient, LibvirtError, LibvirtErrorCode } from '../src/libvirt/index.js';
@@ -32,34 +33,8 @@ async function closedPort(): Promise<number> {
 }
 
 /** Every printed form of `value` and of each error in its cause chain (AggregateErrors' members too). */
-function printedForms(value: unknown): string[] {
-  const forms = [inspect(value, { showHidden: true, depth: Number.POSITIVE_INFINITY })];
-  try {
-    forms.push(JSON.stringify(value) ?? '');
-  } catch {
-    // a cycle: inspect above has it all
-  }
-  const seen = new Set<unknown>();
-  const walk = (error: unknown): void => {
-    if (error === undefined || error === null || seen.has(error)) return;
-    seen.add(error);
-    forms.push(String(error));
-    if (error instanceof Error) {
-      forms.push(error.message, error.stack ?? '', JSON.stringify(error));
-      walk(error.cause);
-      if (error instanceof AggregateError) for (const member of error.errors) walk(member);
-    }
-  };
-  walk(value);
-  return forms;
-}
-
 function expectNoSecrets(value: unknown, secrets: readonly string[], what: string): void {
-  for (const form of printedForms(value)) {
-    for (const secret of secrets) {
-      expect(form.includes(secret), `${what} shows the planted secret ${secret}:\n${form}`).toBe(false);
-    }
-  }
+  expect(findSecrets(value, secrets), `${what} shows a planted secret`).toEqual([]);
 }
 
 /**
@@ -71,15 +46,7 @@ async function exercise(driver: KvmDriver, secrets: readonly string[]): Promise<
     providers: { lab: driver },
     limits: { default: { timeoutMs: 20_000, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } } },
   });
-  const events: unknown[] = [];
-  for (const name of [
-    'operation.start',
-    'operation.retry',
-    'operation.success',
-    'operation.failure',
-  ] as const) {
-    nc.events.on(name, (event: unknown) => events.push({ name, event }));
-  }
+  const events = recordOperationEvents(nc.events);
   const errors: unknown[] = [];
   const attempt = async (run: () => Promise<unknown>): Promise<void> => {
     await run().then(

@@ -35,7 +35,7 @@ describe('the driver object', () => {
     expect(await run(8)).toEqual(await run(8));
     const vms = (await run(8)).vms;
     expect(vms[0]!.createdAt).toEqual(new Date(1_700_000_000_000));
-    expect((await run(9)).vms.map((vm) => vm.raw)).not.toEqual(vms.map((vm) => vm.raw));
+    expect((await run(9)).vms.map((vm) => vm.dirtyRateMiBps)).not.toEqual(vms.map((vm) => vm.dirtyRateMiBps));
   });
 
   it('refuses bad options with a TypeError naming the option', () => {
@@ -156,7 +156,7 @@ describe('control surface', () => {
     expect(driver.sim.counts()).toMatchObject({
       hosts: 8,
       vms: 3,
-      byState: { pending: 3 },
+      byState: { booting: 3 },
       byHost: { 'host-1': 3 },
       pendingTransitions: 3,
       migrationsInFlight: 0,
@@ -189,7 +189,7 @@ describe('control surface', () => {
     expect(driver.sim.counts()).toMatchObject({
       pendingTransitions: 0,
       watchers: 0,
-      byState: { pending: 2 },
+      byState: { booting: 2 },
     });
   });
 

@@ -1,8 +1,8 @@
-import type { DriverEvent } from '@novacron/core';
+import type { SimEvent } from './sim-cloud-types.js';
 
-/** Fans driver events out to the `doWatch` listeners. A throwing listener is reported, never breaks the sim. */
+/** Fans the cloud's events out to its subscribers. A throwing listener is reported, never breaks the sim. */
 export class SimEventHub {
-  readonly #listeners = new Set<(event: DriverEvent) => void>();
+  readonly #listeners = new Set<(event: SimEvent) => void>();
 
   /** How many listeners are attached. */
   get size(): number {
@@ -10,7 +10,7 @@ export class SimEventHub {
   }
 
   /** Adds a listener until the returned function is called or `signal` aborts. */
-  subscribe(listener: (event: DriverEvent) => void, signal: AbortSignal): () => void {
+  subscribe(listener: (event: SimEvent) => void, signal: AbortSignal): () => void {
     const unsubscribe = (): void => {
       this.#listeners.delete(listener);
       signal.removeEventListener('abort', unsubscribe);
@@ -22,14 +22,14 @@ export class SimEventHub {
   }
 
   /** Delivers `event` to every listener, synchronously and in subscription order. */
-  emit(event: DriverEvent): void {
+  emit(event: SimEvent): void {
     if (this.#listeners.size === 0) return;
     for (const listener of [...this.#listeners]) {
       try {
         listener(event);
       } catch (error) {
         process.emitWarning(
-          `A sim driver watch listener threw on ${event.type}: ${error instanceof Error ? error.message : String(error)}`,
+          `A sim cloud event listener threw on ${event.type}: ${error instanceof Error ? error.message : String(error)}`,
           { code: 'NOVACRON_SIM_LISTENER' },
         );
       }

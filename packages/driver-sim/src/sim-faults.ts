@@ -1,5 +1,4 @@
-import { NovaCronError } from '@novacron/core';
-import { hangUntilAborted, throwIfAborted } from './sim-abort.js';
+import { SimApiError } from './sim-api-error.js';
 import { SimLatencyScheduler } from './sim-latency.js';
 import {
   SIM_OPERATIONS,
@@ -25,7 +24,7 @@ export interface SimOperationStats {
 }
 
 /**
- * Injects the configured faults around each driver call, drawing from a seeded sequence so a run with the same
+ * Injects the configured faults around each call of the cloud's API, drawing from a seeded sequence so a run with the same
  * seed and the same call order fails the same calls.
  */
 export class SimFaultInjector {
@@ -67,32 +66,31 @@ export class SimFaultInjector {
   async run<T>(operation: SimOperation, signal: AbortSignal, effect: () => T | Promise<T>): Promise<T> {
     const stats = this.#stats.get(operation)!;
     stats.calls += 1;
-    throwIfAborted(signal, operation);
+    signal.throwIfAborted();
     const rule = this.#ruleFor(operation);
     if (rule !== undefined) {
       const latency = this.#latency(rule);
-      if (latency > 0) await this.#latencyScheduler.wait(latency, signal, operation);
+      if (latency > 0) await this.#latencyScheduler.wait(latency, signal);
       if (this.#random.chance(rule.timeoutRate ?? 0)) {
         stats.timeouts += 1;
-        await hangUntilAborted(signal, operation);
+        await untilAborted(signal);
       }
       if (this.#random.chance(rule.throttleRate ?? 0)) {
         stats.throttled += 1;
         const retryAfterMs = rule.retryAfterMs ?? 100;
-        throw new NovaCronError({
-          code: 'THROTTLED',
-          retryAfterMs,
-          statusCode: 429,
-          message: `The sim driver throttled ${operation} (injected fault). Retry after ${retryAfterMs} ms.`,
-        });
+        throw new SimApiError(
+          'Throttling',
+          `The sim cloud throttled ${operation} (injected fault). Retry after ${retryAfterMs} ms.`,
+          { status: 429, retryAfterMs },
+        );
       }
       if (this.#random.chance(rule.errorRate ?? 0)) {
         stats.errors += 1;
-        throw new NovaCronError({
-          code: 'UNAVAILABLE',
-          statusCode: 503,
-          message: `The sim driver failed ${operation} with a transient error (injected fault); nothing was changed. Retry it.`,
-        });
+        throw new SimApiError(
+          'ServiceUnavailable',
+          `The sim cloud failed ${operation} with a transient error (injected fault); nothing was changed. Retry it.`,
+          { status: 503 },
+        );
       }
     }
     // Most effects are synchronous: awaiting one only to unwrap it would cost an extra turn of the microtask queue.
@@ -100,11 +98,11 @@ export class SimFaultInjector {
     const result = outcome instanceof Promise ? await outcome : outcome;
     if (rule !== undefined && this.#random.chance(rule.lostResponseRate ?? 0)) {
       stats.lostResponses += 1;
-      throw new NovaCronError({
-        code: 'UNAVAILABLE',
-        statusCode: 502,
-        message: `The response of the sim driver's ${operation} was lost (injected fault) although the operation took effect. Retry it; creates must reuse their idempotency key.`,
-      });
+      throw new SimApiError(
+        'ResponseLost',
+        `The response of the sim cloud's ${operation} was lost (injected fault) although the operation took effect. Retry it; creates must reuse their client token.`,
+        { status: 502 },
+      );
     }
     return result;
   }
@@ -123,6 +121,13 @@ export class SimFaultInjector {
     if (typeof latency === 'number') return latency;
     return latency.max > latency.min ? this.#random.between(latency.min, latency.max) : latency.min;
   }
+}
+
+/** Never resolves; rejects with the signal's reason when it aborts (an injected timeout). */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 function withoutUndefined(rule: SimFaultRule): SimFaultRule {

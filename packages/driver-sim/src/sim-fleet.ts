@@ -1,37 +1,18 @@
-import {
-  type FullResources,
-  NovaCronError,
-  type ProviderVm,
-  type VmFilter,
-  type VmState,
-  type VmStateName,
-} from '@novacron/core';
-import { SIM_REGION } from './sim-catalog.js';
+import type { FullResources } from '@novacron/core';
+import { SimApiError } from './sim-api-error.js';
+import type { SimVm, SimVmFilter, SimVmStatus } from './sim-cloud-types.js';
 import { allocate, freeResources, hostFits, type SimHostRecord } from './sim-hosts.js';
 
-/** A VM as the sim keeps it. */
-export interface SimVmRecord {
-  id: string;
-  name: string;
-  state: VmState;
-  resources: FullResources;
-  hostId: string;
-  zone: string;
-  size: string | undefined;
-  image: string | undefined;
-  tags: Record<string, string>;
-  /** Its one private address (sim VMs have no public ones). */
-  privateAddress: string;
+/** A VM as the sim keeps it: what the API returns, with its creation time and dirty rate kept as plain numbers. */
+export interface SimVmRecord extends Omit<SimVm, 'createdAt' | 'dirtyRateMiBps'> {
   /** Creation time, ms since the epoch (a number rather than a `Date`: records live long, copies are made per read). */
   createdAtMs: number;
   /** Dirty-page rate in bytes per second used by the migration model. */
   dirtyRateBytesPerSecond: number;
-  /** The idempotency key it was created with. */
-  idempotencyKey: string | undefined;
-  /** How many migrations the VM went through (feeds the migration noise). */
-  migrations: number;
-  /** The pending timed transition, if any: the state it leads to, and its timer. */
-  transition: { timer: ReturnType<typeof setTimeout>; to: VmStateName; reason: string } | undefined;
+  /** The client token it was created with. */
+  clientToken: string | undefined;
+  /** The pending timed transition, if any: the status it leads to, and its timer. */
+  transition: { timer: ReturnType<typeof setTimeout>; to: SimVmStatus; reason: string } | undefined;
 }
 
 /**
@@ -108,7 +89,7 @@ export class SimFleet {
   listAfter(
     afterId: string | undefined,
     limit: number,
-    filter: VmFilter | undefined,
+    filter: SimVmFilter | undefined,
   ): { items: SimVmRecord[]; more: boolean } {
     let index = afterId === undefined ? 0 : this.#firstIndexAfter(afterId);
     const items: SimVmRecord[] = [];
@@ -175,11 +156,11 @@ export class SimFleet {
 }
 
 /** True when a VM passes every part of the filter. */
-export function matchesFilter(record: SimVmRecord, filter: VmFilter | undefined): boolean {
+export function matchesFilter(record: SimVmRecord, filter: SimVmFilter | undefined): boolean {
   if (filter === undefined) return true;
   if (filter.hostId !== undefined && record.hostId !== filter.hostId) return false;
   if (filter.zone !== undefined && record.zone !== filter.zone) return false;
-  if (filter.states !== undefined && !filter.states.includes(record.state.name)) return false;
+  if (filter.statuses !== undefined && !filter.statuses.includes(record.status)) return false;
   if (filter.tags !== undefined) {
     for (const [key, value] of Object.entries(filter.tags)) {
       if (record.tags[key] !== value) return false;
@@ -188,39 +169,41 @@ export function matchesFilter(record: SimVmRecord, filter: VmFilter | undefined)
   return true;
 }
 
-/** A fresh copy of a VM record in the core's {@link ProviderVm} shape. */
-export function toProviderVm(record: SimVmRecord): ProviderVm {
-  const vm: ProviderVm = {
+/** A fresh copy of a VM record, as the cloud's API returns it. */
+export function toSimVm(record: SimVmRecord): SimVm {
+  return {
     id: record.id,
     name: record.name,
-    state: { ...record.state },
+    status: record.status,
+    statusReason: record.statusReason,
     resources: { ...record.resources },
-    location: { region: SIM_REGION, zone: record.zone, hostId: record.hostId },
-    addresses: { private: [record.privateAddress], public: [] },
+    hostId: record.hostId,
+    zone: record.zone,
+    size: record.size,
+    image: record.image,
     tags: { ...record.tags },
+    privateAddress: record.privateAddress,
     createdAt: new Date(record.createdAtMs),
-    raw: { dirtyRateMiBps: record.dirtyRateBytesPerSecond / 1_048_576, migrations: record.migrations },
+    dirtyRateMiBps: record.dirtyRateBytesPerSecond / 1_048_576,
+    migrations: record.migrations,
   };
-  if (record.size !== undefined) vm.size = record.size;
-  if (record.image !== undefined) vm.image = record.image;
-  return vm;
 }
 
 function noCapacity(
   demand: FullResources,
   zone: string | undefined,
   considered: readonly SimHostRecord[],
-): NovaCronError {
+): SimApiError {
   const wanted = `${demand.vcpus} vCPU, ${demand.memoryMiB} MiB memory, ${demand.diskGiB} GiB disk, ${demand.gpus} GPU`;
   const shown = considered.slice(0, 12).map(describeHost);
   if (considered.length > shown.length) shown.push(`and ${considered.length - shown.length} more`);
   const where = zone === undefined ? '' : ` in zone ${zone}`;
-  return new NovaCronError({
-    code: 'NO_CAPACITY',
-    message:
-      `No sim host${where} has room for ${wanted}. Considered: ${shown.length === 0 ? 'no host' : shown.join('; ')}. ` +
+  return new SimApiError(
+    'InsufficientCapacity',
+    `No sim host${where} has room for ${wanted}. Considered: ${shown.length === 0 ? 'no host' : shown.join('; ')}. ` +
       'Choose a smaller size, another zone or host, delete VMs, or give the sim more hosts (createSimDriver({ hosts })).',
-  });
+    { status: 503, retryable: false },
+  );
 }
 
 function describeHost(host: SimHostRecord): string {

@@ -1,12 +1,12 @@
 import {
   type FullResources,
   fullResources,
-  type Host,
   type HostState,
   RESOURCE_DIMENSIONS,
   type Resources,
 } from '@novacron/core';
 import { SIM_DEFAULT_ZONES } from './sim-catalog.js';
+import type { SimHost } from './sim-cloud-types.js';
 import type { SimHostSpec } from './sim-options.js';
 
 /** A host as the sim keeps it: allocations are updated in place as VMs come, go and move. */
@@ -22,7 +22,8 @@ export interface SimHostRecord {
   vmCount: number;
 }
 
-const HOST_STATES: readonly HostState[] = ['up', 'maintenance', 'down'];
+/** Every state a host can be in. */
+export const HOST_STATES: readonly HostState[] = ['up', 'maintenance', 'down'];
 const DEFAULT_DISK_GIB = 8192;
 const DEFAULT_OVERCOMMIT: Partial<Record<keyof Resources, number>> = { vcpus: 8, memoryMiB: 1.5 };
 
@@ -89,8 +90,8 @@ export function buildHostRecords(specs: readonly SimHostSpec[]): SimHostRecord[]
   });
 }
 
-/** A copy of a host record in the core's {@link Host} shape. */
-export function toHost(record: SimHostRecord): Host {
+/** A copy of a host record, as the cloud's API returns it. */
+export function toSimHost(record: SimHostRecord): SimHost {
   return {
     id: record.id,
     capacity: { ...record.capacity },

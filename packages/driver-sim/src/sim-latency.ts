@@ -1,5 +1,3 @@
-import { abortError } from './sim-abort.js';
-
 /**
  * A call due sooner than this is awaited by checking on each turn of the event loop rather than by a timer: a timer
  * works in whole milliseconds of the event loop's clock (it may fire up to 1 ms early or late against
@@ -17,9 +15,8 @@ interface Sleeper {
   /** False once resumed or aborted. */
   waiting: boolean;
   signal: AbortSignal;
-  operation: string;
   resolve: () => void;
-  reject: (error: Error) => void;
+  reject: (reason: unknown) => void;
 }
 
 /**
@@ -51,11 +48,11 @@ export class SimLatencyScheduler {
   }
 
   /**
-   * Resolves once `ms` milliseconds have passed, at the next turn of the event loop; rejects with the abort error
-   * as soon as `signal` aborts. A waiting call keeps the process alive, as a request in flight would.
+   * Resolves once `ms` milliseconds have passed, at the next turn of the event loop; rejects with the signal's
+   * reason as soon as `signal` aborts. A waiting call keeps the process alive, as a request in flight would.
    */
-  wait(ms: number, signal: AbortSignal, operation: string): Promise<void> {
-    if (signal.aborted) return Promise.reject(abortError(signal, operation));
+  wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
     this.#listenForAbort(signal);
     return new Promise<void>((resolve, reject) => {
       this.#push({
@@ -63,7 +60,6 @@ export class SimLatencyScheduler {
         sequence: this.#sequence++,
         waiting: true,
         signal,
-        operation,
         resolve,
         reject,
       });
@@ -87,7 +83,7 @@ export class SimLatencyScheduler {
       if (!sleeper.waiting || sleeper.signal !== signal) continue;
       sleeper.waiting = false;
       this.#waiting -= 1;
-      sleeper.reject(abortError(signal, sleeper.operation));
+      sleeper.reject(signal.reason);
     }
     // Nobody left waiting: drop the aborted entries so no timer keeps the process alive for them.
     if (this.#waiting === 0) this.#clear();

@@ -1,6 +1,7 @@
-import { type DriverEvent, VM_STATE_NAMES } from '@novacron/core';
+import type { DriverEvent } from '@novacron/core';
 import { describe, expect, it } from 'vitest';
 import { callContext, createContext, expectCode } from '../test/context.js';
+import { SIM_VM_STATUSES } from './sim-cloud-types.js';
 import { createSimDriver } from './sim-driver.js';
 import { planTransition, type SimLifecycleOperation } from './sim-lifecycle.js';
 
@@ -94,7 +95,7 @@ describe('lifecycle state machine', () => {
     const error = await expectCode(driver.doRebootVm(vm.id, callContext()), 'CONFLICT');
     expect(error.message).toContain(vm.id);
     expect(error.message).toContain('web-1');
-    expect(error.message).toContain('stopped');
+    expect(error.message).toContain('shut-off');
     expect(error.message).toMatch(/Start it/);
     expect(error.retryable).toBe(false);
   });
@@ -122,7 +123,7 @@ describe('lifecycle state machine', () => {
     const { driver, events } = await watched(60_000);
     const vm = await driver.doCreateVm({ name: 'web-1', size: 'sim.small' }, createContext('k1'));
     const error = await expectCode(driver.doStopVm(vm.id, { force: false }, callContext()), 'CONFLICT');
-    expect(error.message).toMatch(/pending.*Wait until it is running/);
+    expect(error.message).toMatch(/booting.*Wait until it is running/);
     await driver.doRebootVm(vm.id, callContext());
     driver.sim.settle();
     await driver.doRebootVm(vm.id, callContext());
@@ -182,21 +183,21 @@ describe('lifecycle state machine', () => {
       'migrate',
     ];
     for (const operation of operations) {
-      for (const state of VM_STATE_NAMES) {
+      for (const state of SIM_VM_STATUSES) {
         const plan = planTransition(operation, state);
         expect(['noop', 'conflict', 'move']).toContain(plan.kind);
         if (plan.kind === 'conflict') expect(plan.hint.length).toBeGreaterThan(10);
       }
     }
-    expect(planTransition('start', 'stopped')).toMatchObject({
+    expect(planTransition('start', 'shut-off')).toMatchObject({
       kind: 'move',
-      now: 'pending',
+      now: 'booting',
       settlesTo: 'running',
     });
     expect(planTransition('stop', 'running')).toMatchObject({
       kind: 'move',
-      now: 'stopping',
-      settlesTo: 'stopped',
+      now: 'shutting-down',
+      settlesTo: 'shut-off',
     });
     expect(planTransition('delete', 'migrating').kind).toBe('conflict');
   });

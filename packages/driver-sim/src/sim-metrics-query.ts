@@ -1,4 +1,6 @@
-import { type MetricName, type MetricsQuery, NovaCronError } from '@novacron/core';
+import type { MetricName } from '@novacron/core';
+import { invalidParameter } from './sim-api-error.js';
+import type { SimMetricDataInput } from './sim-cloud-types.js';
 import { SIM_METRICS } from './sim-metrics.js';
 
 /** The most samples one series of one read may hold. */
@@ -12,35 +14,31 @@ export interface ResolvedMetricsQuery {
   metrics: MetricName[];
 }
 
-/** Checks a metrics query; failures are `INVALID_ARGUMENT` naming the field. `stepMs` defaults to 60,000. */
-export function resolveMetricsQuery(query: MetricsQuery): ResolvedMetricsQuery {
-  const fromMs = query.from instanceof Date ? query.from.getTime() : Number.NaN;
-  const toMs = query.to instanceof Date ? query.to.getTime() : Number.NaN;
-  if (!Number.isFinite(fromMs)) throw invalid('from', '`from` must be a valid Date.');
+/** Checks a metric-data request; failures are `InvalidParameterValue` naming the parameter. `stepMs` defaults to 60,000. */
+export function resolveMetricsQuery(input: SimMetricDataInput): ResolvedMetricsQuery {
+  const { fromMs, toMs } = input;
+  if (!Number.isFinite(fromMs)) throw invalidParameter('fromMs', '`from` must be a valid time.');
   if (!Number.isFinite(toMs) || toMs <= fromMs)
-    throw invalid('to', '`to` must be a valid Date after `from`.');
-  const stepMs = query.stepMs ?? 60_000;
+    throw invalidParameter('toMs', '`to` must be a valid time after `from`.');
+  const stepMs = input.stepMs ?? 60_000;
   if (!Number.isFinite(stepMs) || stepMs <= 0) {
-    throw invalid('stepMs', `stepMs must be a positive number of milliseconds, got ${stepMs}.`);
+    throw invalidParameter('stepMs', `stepMs must be a positive number of milliseconds, got ${stepMs}.`);
   }
   if ((toMs - fromMs) / stepMs > MAX_SAMPLES_PER_SERIES) {
-    throw invalid(
+    throw invalidParameter(
       'stepMs',
       `The window holds more than ${MAX_SAMPLES_PER_SERIES} samples at stepMs ${stepMs}; use a larger step or a shorter window.`,
     );
   }
-  if (!Array.isArray(query.metrics)) throw invalid('metrics', '`metrics` must be an array of metric names.');
-  for (const metric of query.metrics) {
-    if (!SIM_METRICS.includes(metric)) {
-      throw invalid(
+  if (!Array.isArray(input.metrics))
+    throw invalidParameter('metrics', '`metrics` must be an array of metric names.');
+  for (const metric of input.metrics) {
+    if (!(SIM_METRICS as readonly string[]).includes(metric)) {
+      throw invalidParameter(
         'metrics',
         `Unknown metric '${String(metric)}'. The sim reports ${SIM_METRICS.join(', ')}.`,
       );
     }
   }
-  return { fromMs, toMs, stepMs, metrics: [...new Set(query.metrics)] };
-}
-
-function invalid(field: string, message: string): NovaCronError {
-  return new NovaCronError({ code: 'INVALID_ARGUMENT', field, message });
+  return { fromMs, toMs, stepMs, metrics: [...new Set(input.metrics as readonly MetricName[])] };
 }

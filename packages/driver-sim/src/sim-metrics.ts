@@ -1,4 +1,5 @@
-import type { FullResources, MetricName, VmStateName } from '@novacron/core';
+import type { FullResources, MetricName } from '@novacron/core';
+import type { SimVmStatus } from './sim-cloud-types.js';
 import { hashNormal, hashUnit } from './sim-hash.js';
 import { SeededRandom } from './sim-random.js';
 
@@ -43,7 +44,7 @@ interface WorkloadProfile {
 export interface MetricsVm {
   id: string;
   resources: FullResources;
-  state: VmStateName;
+  status: SimVmStatus;
 }
 
 /**
@@ -88,7 +89,7 @@ export class SimMetricsGenerator {
   ): Float64Array {
     const values = new Float64Array(timestamps.length);
     if (host.state === 'down') return values;
-    const active = vms.filter((vm) => GUEST_ALIVE.has(vm.state));
+    const active = vms.filter((vm) => GUEST_ALIVE.has(vm.status));
     const memoryCapacityBytes = host.capacity.memoryMiB * MIB;
     for (let index = 0; index < timestamps.length; index += 1) {
       const time = timestamps[index]!;
@@ -117,7 +118,7 @@ export class SimMetricsGenerator {
     const id = vm.id;
     switch (metric) {
       case 'cpu.utilization': {
-        if (vm.state === 'suspended') return 0;
+        if (vm.status === 'paused') return 0;
         const noise = profile.cpuNoise * hashNormal(this.#seed, id, 'cpu', time);
         return clamp01(
           profile.cpuBase + profile.cpuAmplitude * load + noise + this.#cpuAnomaly(id, profile, time),
@@ -130,7 +131,7 @@ export class SimMetricsGenerator {
         return metric === 'memory.utilization' ? utilization : utilization * vm.resources.memoryMiB * MIB;
       }
       default: {
-        if (vm.state === 'suspended') return 0;
+        if (vm.status === 'paused') return 0;
         const noise = Math.exp(0.25 * hashNormal(this.#seed, id, metric, time));
         const burst = this.#anomalous(id, profile, time) ? 5 : 1;
         return profile.rateBases[metric] * (0.3 + 0.7 * load) * noise * burst;
@@ -173,11 +174,11 @@ export class SimMetricsGenerator {
   }
 }
 
-const GUEST_ALIVE: ReadonlySet<VmStateName> = new Set<VmStateName>([
+const GUEST_ALIVE: ReadonlySet<SimVmStatus> = new Set<SimVmStatus>([
   'running',
   'migrating',
-  'suspended',
-  'pending',
+  'paused',
+  'booting',
 ]);
 
 /** 0 at the trough, 1 at the daily peak; weekends (UTC Saturday, Sunday) at 60 %. */

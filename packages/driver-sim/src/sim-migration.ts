@@ -1,5 +1,5 @@
 import type { MigrationProgress } from '@novacron/core';
-import { sleep, throwIfAborted, yieldToEventLoop } from './sim-abort.js';
+import { sleep } from '@novacron/core/driver';
 
 /** The inputs of one pre-copy run. Sizes in bytes, rates in bytes per second, times in simulated ms. */
 export interface PreCopyInput {
@@ -72,7 +72,7 @@ export async function runPreCopy(input: PreCopyInput): Promise<PreCopyResult> {
     };
     input.onProgress({ phase: 'transferring', ...progress });
     if (remaining <= threshold) {
-      throwIfAborted(input.signal, 'migrate');
+      input.signal.throwIfAborted();
       input.onProgress({ phase: 'switching-over', ...progress });
       await clock.advance(downtimeMs, input.signal);
       return {
@@ -108,7 +108,7 @@ async function postCopy(
   clock: ScaledClock,
   state: { processed: number; remaining: number; iteration: number; elapsedMs: number; dirtyRate: number },
 ): Promise<PreCopyResult> {
-  throwIfAborted(input.signal, 'migrate');
+  input.signal.throwIfAborted();
   const bandwidth = input.bandwidthBytesPerSecond;
   const downtimeMs = (Math.min(POSTCOPY_DEVICE_STATE_BYTES, state.remaining) / bandwidth) * 1000;
   input.onProgress({
@@ -122,7 +122,7 @@ async function postCopy(
   });
   // From here the guest runs on the destination: the rest is pulled on demand and cannot be cancelled.
   const pullMs = (state.remaining / bandwidth) * 1000;
-  await clock.advance(downtimeMs + pullMs, new AbortController().signal);
+  await clock.advance(downtimeMs + pullMs, undefined);
   return {
     outcome: 'postcopy',
     downtimeMs,
@@ -145,15 +145,15 @@ class ScaledClock {
     this.#timeScale = timeScale;
   }
 
-  async advance(simulatedMs: number, signal: AbortSignal): Promise<void> {
+  async advance(simulatedMs: number, signal: AbortSignal | undefined): Promise<void> {
     this.#debtMs += simulatedMs * this.#timeScale;
     if (this.#debtMs >= 1) {
       const wallMs = Math.floor(this.#debtMs);
       this.#debtMs -= wallMs;
-      await sleep(wallMs, signal, 'migrate');
+      await sleep(wallMs, signal);
     } else {
-      await yieldToEventLoop();
-      throwIfAborted(signal, 'migrate');
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
     }
   }
 }

@@ -1,6 +1,7 @@
 import { assertKnownOptions, type HostState, type OptionKeys, type Resources } from '@novacron/core';
+import type { SimCloud } from './sim-cloud.js';
 
-/** The driver operations faults can be injected into; `'*'` in {@link SimFaults} applies to all of them. */
+/** The cloud's API operations faults can be injected into; `'*'` in {@link SimFaults} applies to all of them. */
 export const SIM_OPERATIONS = [
   'create',
   'get',
@@ -95,12 +96,12 @@ export interface SimMigrationOptions {
 }
 
 /**
- * Options of {@link createSimDriver}. Every field is optional.
+ * Options of a {@link SimCloud}: the simulated world. Every field is optional.
  *
  * @example
- * const driver = createSimDriver({ seed: 7, hosts: 16, transitionDelayMs: 0, pageSize: 50 });
+ * const cloud = new SimCloud({ seed: 7, hosts: 16, transitionDelayMs: 0, pageSize: 50 });
  */
-export interface SimDriverOptions {
+export interface SimCloudOptions {
   /** Seed of every random choice (faults, dirty rates, metrics). Default 1. */
   seed?: number | undefined;
   /**
@@ -110,7 +111,7 @@ export interface SimDriverOptions {
   hosts?: number | SimHostSpec[] | undefined;
   /** Wall-clock time each lifecycle transition takes (pending -> running, stopping -> stopped); 0 = instant. Default 5. */
   transitionDelayMs?: number | undefined;
-  /** Largest page the list operations return (also `capabilities.maxPageSize`); small so paging gets exercised. Default 25. */
+  /** Most VMs one `listVms` call returns (the driver's `capabilities.maxPageSize`); small so paging gets exercised. Default 25. */
   pageSize?: number | undefined;
   /** Faults to inject from the start; change them later with `driver.sim.setFaults`. Default none. */
   faults?: SimFaults | undefined;
@@ -122,7 +123,23 @@ export interface SimDriverOptions {
   now?: (() => number) | undefined;
 }
 
-/** {@link SimDriverOptions} with every default applied. */
+/**
+ * Options of {@link createSimDriver}: the options of the cloud it makes, or a cloud of your own. Every field is
+ * optional.
+ *
+ * @example
+ * const driver = createSimDriver({ seed: 7, hosts: 16, transitionDelayMs: 0, pageSize: 50 });
+ * const shared = createSimDriver({ cloud: new SimCloud({ seed: 7 }) });
+ */
+export interface SimDriverOptions extends SimCloudOptions {
+  /**
+   * The simulated cloud to drive, as other drivers take their SDK client; several drivers may share one. With it,
+   * give no other option (they are the cloud's). Default: a new `SimCloud` made from the other options.
+   */
+  cloud?: SimCloud | undefined;
+}
+
+/** {@link SimCloudOptions} with every default applied. */
 export interface ResolvedSimOptions {
   seed: number;
   hosts: number | SimHostSpec[];
@@ -135,7 +152,7 @@ export interface ResolvedSimOptions {
 }
 
 const WHERE = 'createSimDriver';
-const OPTION_KEYS: OptionKeys<SimDriverOptions> = {
+const OPTION_KEYS: OptionKeys<SimCloudOptions> = {
   seed: true,
   hosts: true,
   transitionDelayMs: true,
@@ -176,7 +193,7 @@ const RANGE_KEYS: OptionKeys<{ min: number; max: number }> = { min: true, max: t
  * keys are refused in the options and in their own nested bags (`migration`, host specs with their `capacity` and
  * `overcommit`, fault rules, `{ min, max }` ranges); `labels` are free-form and not checked.
  */
-export function resolveSimOptions(options: SimDriverOptions): ResolvedSimOptions {
+export function resolveSimOptions(options: SimCloudOptions): ResolvedSimOptions {
   assertKnownOptions(WHERE, options, OPTION_KEYS);
   assertKnownOptions(WHERE, options.migration, MIGRATION_KEYS, 'migration');
   assertKnownOptions(WHERE, options.migration?.dirtyRateMiBps, RANGE_KEYS, 'migration.dirtyRateMiBps');

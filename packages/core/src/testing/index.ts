@@ -1,5 +1,7 @@
+export { findSecrets, type RecordedEvent, recordOperationEvents } from './secret-probe.js';
 export { type TestDriverOptions, testDriver } from './test-driver.js';
 export {
+  FAULTABLE_METHODS,
   type FaultableMethod,
   type FaultCounts,
   type FaultRules,

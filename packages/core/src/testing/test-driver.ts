@@ -8,7 +8,7 @@ import type { ErrorCode } from '../errors/error-codes.js';
 import { NovaCronError } from '../errors/novacron-error.js';
 import type { CreateVmSpec, Vm, VmRef } from '../model/vm.js';
 import type { LimitsOptions } from '../pipeline/limits.js';
-import { type FaultableMethod, type FaultRules, withFaults } from './with-faults.js';
+import { FAULTABLE_METHODS, type FaultRules, withFaults } from './with-faults.js';
 
 /** What {@link TestDriverOptions.additionalTests} receives to write a driver's own tests in the suite's style. */
 export interface ConformanceContext {
@@ -66,22 +66,7 @@ export const DEFAULT_CONFORMANCE_FAULTS: Readonly<FaultRules> = {
   lostResponseRate: 0.03,
   latencyMs: [0, 2] as const,
   // The core never retries a migration (one that failed may have moved the VM), so a migration is never faulted.
-  methods: [
-    'doListVms',
-    'doGetVm',
-    'doCreateVm',
-    'doStartVm',
-    'doStopVm',
-    'doRebootVm',
-    'doDeleteVm',
-    'doSuspendVm',
-    'doResumeVm',
-    'doListHosts',
-    'doListSizes',
-    'doListImages',
-    'doListLocations',
-    'doReadMetrics',
-  ] satisfies FaultableMethod[],
+  methods: FAULTABLE_METHODS.filter((method) => method !== 'doMigrateVm'),
 };
 
 const PROVIDER = 'subject';

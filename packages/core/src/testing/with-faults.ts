@@ -20,7 +20,8 @@ export type FaultableMethod =
   | 'doMigrateVm'
   | 'doReadMetrics';
 
-const FAULTABLE_METHODS: readonly FaultableMethod[] = [
+/** Every method {@link withFaults} can fault, in the contract's order. */
+export const FAULTABLE_METHODS: readonly FaultableMethod[] = [
   'doListVms',
   'doGetVm',
   'doCreateVm',

@@ -1,6 +1,5 @@
 import type { ErrorCode } from '../errors/error-codes.js';
 import { NovaCronError } from '../errors/novacron-error.js';
-import { isAbortError } from '../errors/to-novacron-error.js';
 import { ProviderError } from './provider-error.js';
 
 /** What a driver reads from one provider failure for {@link createErrorMapper}. */
@@ -61,8 +60,10 @@ const NETWORK_ERROR_CODES = new Set([
 /**
  * Makes a driver's error mapper. Every driver maps errors the same way:
  * - a `NovaCronError` passes through unchanged;
- * - one abort policy: when `signal` has aborted (or the error is an `AbortError`/`TimeoutError`), the result is
- *   `TIMEOUT` (retryable) if the signal's reason is a timeout (the attempt's deadline), else `ABORTED`;
+ * - one abort policy: when `signal` has aborted, whatever was thrown, the result is `TIMEOUT` (retryable) if the
+ *   signal's reason is a timeout (the attempt's deadline), else `ABORTED`; with the signal live, an `AbortError` is
+ *   `ABORTED` and anything else is classified (a network error with a `TimeoutError` name and an errno `code` is
+ *   `UNAVAILABLE`, one without is a retryable `TIMEOUT`);
  * - a recognised provider failure gets its code, the provider's message, request id and status;
  * - network errors are `UNAVAILABLE`; anything else is `PROVIDER`.
  * The `cause` is a {@link ProviderError} holding only the provider's code, redacted message, request id and status:
@@ -82,15 +83,19 @@ export function createErrorMapper<TContext>(options: ErrorMapperOptions<TContext
   return (error, context, signal) => {
     if (NovaCronError.isInstance(error)) return error;
     const where = options.describe(context);
-    if (signal?.aborted || isAbortError(error)) {
-      const reason: unknown = signal?.aborted ? signal.reason : error;
-      const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+    if (signal?.aborted) {
+      const timedOut = signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
       return new NovaCronError({
         code: timedOut ? 'TIMEOUT' : 'ABORTED',
         message: timedOut
           ? `${where} did not answer before its deadline.`
           : `${where} was cancelled by the caller.`,
       });
+    }
+    // With the signal still live, an error is what it says: an AbortError from code of the driver's own is a
+    // cancellation; a `TimeoutError` (SDKs name socket timeouts and some connection failures so) is classified below.
+    if (error instanceof Error && error.name === 'AbortError') {
+      return new NovaCronError({ code: 'ABORTED', message: `${where} was cancelled.` });
     }
     const failure = options.classify(error, context) ?? unrecognised(error);
     const hint = options.hints?.[failure.code];
@@ -113,6 +118,9 @@ function unrecognised(error: unknown): ProviderFailure {
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
     return { code: 'UNAVAILABLE', providerCode: code, message };
+  }
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return { code: 'TIMEOUT', retryable: true, providerCode: 'TimeoutError', message };
   }
   return { code: 'PROVIDER', message, providerCode: typeof code === 'string' ? code : undefined };
 }

@@ -36,16 +36,20 @@ export class ProviderError extends Error {
 /** Query parameters and `key=value` pairs whose values are credentials (signed URLs, SAS tokens, passwords). */
 const SECRET_PAIR =
   /\b([\w.-]*(?:signature|credential|token|secret|password|passwd|apikey|api_key|access_key|sig|key)[\w.-]*)=([^&\s"',;]+)/gi;
+/** Headers quoted in a message (`x-amz-security-token:...`, `x-ms-...-signature: ...`) whose values are credentials. */
+const SECRET_HEADER =
+  /\b((?:x-[\w-]*)?(?:security-token|signature|credential|secret|password|api-key|session-token)[\w-]*)(\s*:\s*)[^\s"',;]+/gi;
 /** `Authorization: <scheme> <value>` and bearer tokens. */
 const AUTHORIZATION =
   /\b(authorization|bearer)(\s*[:=]?\s*)(?:(?:AWS4-HMAC-SHA256|Bearer|Basic|SharedKey)\s+)?[^\s"',;]+/gi;
 
 /**
  * Replaces the values of credential-looking parameters in `text` with `[redacted]`: `X-Amz-Signature=...`,
- * `sig=...`, `access_token=...`, `password=...`, `Authorization: ...`.
+ * `sig=...`, `access_token=...`, `password=...`, `x-amz-security-token: ...`, `Authorization: ...`.
  */
 export function redactSecrets(text: string): string {
   return text
     .replace(SECRET_PAIR, (_match, name: string) => `${name}=[redacted]`)
+    .replace(SECRET_HEADER, (_match, name: string, separator: string) => `${name}${separator}[redacted]`)
     .replace(AUTHORIZATION, (_match, name: string, separator: string) => `${name}${separator}[redacted]`);
 }

@@ -187,3 +187,28 @@ describe('redactSecrets', () => {
     expect(redactSecrets('instance i-0abc not found')).toBe('instance i-0abc not found');
   });
 });
+
+describe('createErrorMapper with a live signal', () => {
+  const toError = createErrorMapper<string>({
+    driver: 'fake',
+    describe: (action) => action,
+    classify: () => undefined,
+  });
+
+  it("reads an SDK's TimeoutError by what it is: a reset with an errno is UNAVAILABLE, a socket timeout TIMEOUT", () => {
+    const reset = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    const socketTimeout = Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+    expect(toError(reset, 'RunInstances', new AbortController().signal).code).toBe('UNAVAILABLE');
+    const timedOut = toError(socketTimeout, 'RunInstances', new AbortController().signal);
+    expect([timedOut.code, timedOut.retryable]).toEqual(['TIMEOUT', true]);
+  });
+});
+
+describe('redactSecrets on quoted headers', () => {
+  it('redacts credential headers quoted in a provider message', () => {
+    const text =
+      "The request signature does not match. Canonical: 'x-amz-security-token:FAKETOKEN123\nhost:ec2'";
+    expect(redactSecrets(text)).not.toContain('FAKETOKEN123');
+    expect(redactSecrets(text)).toContain('host:ec2');
+  });
+});

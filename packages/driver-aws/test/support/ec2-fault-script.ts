@@ -66,3 +66,18 @@ export async function describeAsPending(call: Ec2Call): Promise<Response> {
     .replaceAll('<name>running</name>', '<name>pending</name>');
   return new Response(body, { status: response.status, headers: { 'content-type': 'text/xml' } });
 }
+
+/**
+ * Responses held open (an EC2 that never answers), for deadlines and aborts. `releaseAll` answers every held one with
+ * a connection reset; call it after each test so no handler is left waiting.
+ */
+export function createHeldResponses(): { hold(): Promise<Response>; releaseAll(): void } {
+  let releases: Array<() => void> = [];
+  return {
+    hold: () => new Promise((resolve) => releases.push(() => resolve(connectionReset()))),
+    releaseAll() {
+      for (const release of releases) release();
+      releases = [];
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { DriverCallContext, DriverCreateContext } from '@novacron/core';
 import { inject } from 'vitest';
 import { type AwsDriver, type AwsDriverOptions, createAwsDriver } from '../../src/index.js';
@@ -29,6 +29,16 @@ export function motoDriver(options: Partial<AwsDriverOptions> = {}): AwsDriver {
 /** A raw EC2 client pointed at moto, for arranging and checking state behind the driver's back. */
 export function motoClient(region = 'us-east-1'): EC2Client {
   return new EC2Client({ region, endpoint: motoUrl, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+}
+
+/** The ids of the instances tagged with idempotency key `key`, read behind the driver's back. */
+export async function instancesWithKey(client: EC2Client, key: string): Promise<string[]> {
+  const output = await client.send(
+    new DescribeInstancesCommand({ Filters: [{ Name: 'tag:novacron:idempotency-key', Values: [key] }] }),
+  );
+  return (output.Reservations ?? []).flatMap((reservation) =>
+    (reservation.Instances ?? []).map((instance) => instance.InstanceId ?? ''),
+  );
 }
 
 /** Empties moto. */

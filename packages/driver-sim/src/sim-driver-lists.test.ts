@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { callContext, createContext, createMany, expectCode, listAll } from '../test/context.js';
 import { createSimDriver } from './sim-driver.js';
 
+// Page sizes are the core's to check; cursors and page slicing are core's toolkit (createCursorCodec, pageOf). These
+// test the driver's lists as a caller sees them.
 describe('pagination', () => {
   it('returns pages of at most maxPageSize and follows to the end without a cursor on the last page', async () => {
     const driver = createSimDriver({ transitionDelayMs: 0 });
@@ -117,7 +119,6 @@ describe('pagination', () => {
     );
     expect(error.field).toBe('cursor');
     await expectCode(driver.doListVms({ cursor: 'garbage' }, callContext()), 'INVALID_ARGUMENT');
-    await expectCode(driver.doListVms({ pageSize: 0 }, callContext()), 'INVALID_ARGUMENT');
   });
 
   it('pages hosts, sizes, images and locations', async () => {
