@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { SharedDeadlines } from './shared-deadlines.js';
 
 /** A running deadline: its signal, and whether it was the deadline (not the parent) that aborted it. */
 export interface Deadline {
@@ -15,7 +16,8 @@ export interface Deadline {
  * names what reached its deadline, for the abort reason (called only if it fires).
  *
  * It is an `AbortController` with a timer and at most one listener on the parent, both dropped by `clear()`, rather
- * than `AbortSignal.any` with `AbortSignal.timeout` (why: docs/benchmarks.md, "Deadlines").
+ * than `AbortSignal.any` with `AbortSignal.timeout` (why: docs/benchmarks.md, "Deadlines"). Operations without a
+ * caller signal share a deadline instead ({@link SharedDeadlines}).
  */
 export function startDeadline(ms: number, describe: () => string, parent?: AbortSignal): Deadline {
   const controller = new AbortController();
