@@ -24,12 +24,7 @@ interface Sleeper {
  * first turn of the event loop after `ms` have passed since it started, however busy the process was meanwhile, and
  * resumed calls run one callback each, as socket reads do. One timer serves every waiting call; calls already due
  * are resumed from `setImmediate`, and a call due in less than a timer's resolution is awaited turn by turn.
- *
- * Why not one `setTimeout` per call: measured with 64 calls in flight and 1 ms of latency, the calls fell into
- * lock-step waves (all due together, all sending their next request together, their timers expiring together) and
- * the process sat idle between waves, busy only 55 to 65 % of the time: the busier the client, the slower the
- * simulated provider looked. A real provider's response does not wait for the client's timers.
- * `docs/benchmarks.md` has the measurement.
+ * Why not one `setTimeout` per call: docs/benchmarks.md ("How the 1 ms target went from missed to met").
  */
 export class SimLatencyScheduler {
   /** Waiting calls, a binary min-heap on (dueAt, sequence). */
