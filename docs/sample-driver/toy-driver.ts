@@ -11,7 +11,12 @@ import {
   type ProviderVm,
   type VmStateName,
 } from '@novacron/core';
-import { createCursorCodec, createErrorMapper } from '@novacron/core/driver';
+import {
+  assertKnownOptions,
+  createCursorCodec,
+  createErrorMapper,
+  type OptionKeys,
+} from '@novacron/core/driver';
 import { ToyApiError, ToyCloudClient, type ToyInstance } from './toy-cloud.js';
 
 /** Options of {@link createToyDriver}. */
@@ -19,6 +24,9 @@ export interface ToyDriverOptions {
   /** The SDK client to use. Default: a new one. */
   client?: ToyCloudClient;
 }
+
+/** Every accepted option: the compiler keeps this list and the interface in step. */
+const TOY_OPTION_KEYS: OptionKeys<ToyDriverOptions> = { client: true };
 
 const STATES: Record<ToyInstance['status'], VmStateName> = {
   booting: 'pending',
@@ -170,5 +178,7 @@ function toProviderVm(instance: ToyInstance): ProviderVm {
  * const nc = createNovaCron({ providers: { toy: createToyDriver() } });
  */
 export function createToyDriver(options: ToyDriverOptions = {}): ToyDriver {
+  // A typo (`clinet`) is a TypeError naming it, not an option silently ignored.
+  assertKnownOptions('createToyDriver', options, TOY_OPTION_KEYS);
   return new ToyDriver(options);
 }

@@ -18,7 +18,6 @@ export {
 export type { DriverClient, DriverView } from './client/driver-view.js';
 export type { FanOutListing, PartialFailureMode, ProviderFailure } from './client/fan-out.js';
 export type { ListOptions } from './client/list-options.js';
-export { assertKnownOptions, type OptionKeys } from './client/option-keys.js';
 export type {
   CallOptions,
   CreateFailureCause,

@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
-import { assertKnownOptions, type OptionKeys } from '@novacron/core';
+import { assertKnownOptions, type OptionKeys } from '@novacron/core/driver';
 import type { AwsPriceTable } from './aws-price-table.js';
 
 /** Options of {@link createAwsDriver}. */

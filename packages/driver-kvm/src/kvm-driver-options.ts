@@ -1,4 +1,5 @@
-import { assertKnownOptions, type MigrationPolicy, type OptionKeys, type Resources } from '@novacron/core';
+import type { MigrationPolicy, Resources } from '@novacron/core';
+import { assertKnownOptions, type OptionKeys } from '@novacron/core/driver';
 import type {
   LibvirtClient,
   LibvirtClientOptions,

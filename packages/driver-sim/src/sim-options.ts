@@ -1,4 +1,5 @@
-import { assertKnownOptions, type HostState, type OptionKeys, type Resources } from '@novacron/core';
+import type { HostState, Resources } from '@novacron/core';
+import { assertKnownOptions, type OptionKeys } from '@novacron/core/driver';
 import type { SimCloud } from './sim-cloud.js';
 
 /** The cloud's API operations faults can be injected into; `'*'` in {@link SimFaults} applies to all of them. */

@@ -19,12 +19,12 @@ import { validationMiddleware } from '../pipeline/validation-middleware.js';
 import { type NovaCronPlugin, PluginRegistry } from '../registry/plugin-registry.js';
 import { MemoryStateStore } from '../store/memory-state-store.js';
 import type { StateStore } from '../store/state-store.js';
+import { assertKnownOptions, type OptionKeys } from '../toolkit/option-keys.js';
 import { CatalogApi, type FromProvider } from './catalog-api.js';
 import { createDriverView, type DriverView } from './driver-view.js';
 import type { FanOutListing } from './fan-out.js';
 import type { ListOptions } from './list-options.js';
 import { OperationRunner } from './operation-runner.js';
-import { assertKnownOptions, type OptionKeys } from './option-keys.js';
 import { VmStateTracker } from './vm-state-tracker.js';
 import { type CallOptions, VmsApi } from './vms-api.js';
 

@@ -13,6 +13,7 @@ export {
   type ProviderFailure,
 } from './error-mapper.js';
 export { type CursorCodec, type CursorCodecOptions, createCursorCodec } from './opaque-cursor.js';
+export { assertKnownOptions, type OptionKeys } from './option-keys.js';
 export { type PageOfOptions, pageOf } from './page-of.js';
 export { ProviderError, type ProviderErrorDetails, redactSecrets } from './provider-error.js';
 export { parseProviderOptions } from './provider-options.js';
