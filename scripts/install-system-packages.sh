@@ -8,20 +8,9 @@
 #  - cargo: builds @novacron/native-metrics (Rust through napi-rs); it must already be on the machine (rustup).
 set -euo pipefail
 
-debian_packages=(
-  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
+bash "$(dirname "$0")/support/install-debian-packages.sh" \
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients \
   qemu-system-x86 qemu-utils tini iproute2 openssl openssh-server openssh-client netcat-openbsd
-)
-missing=()
-for package in "${debian_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
 
 if ! command -v moto_server >/dev/null 2>&1; then
   echo "Installing moto[server] from PyPI"

@@ -12,25 +12,13 @@
 set -euo pipefail
 source "$(dirname "$0")/cross-env.sh"
 
-debian_packages=(rustc-web cargo-web rust-web-src qemu-user libc6-arm64-cross libstdc++6-arm64-cross file binutils)
-missing=()
-for package in "${debian_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/../support/install-debian-packages.sh" \
+  rustc-web cargo-web rust-web-src qemu-user libc6-arm64-cross libstdc++6-arm64-cross file binutils
 mkdir -p "$NOVACRON_CROSS_DIR"
 
 if [ ! -x "$NOVACRON_ZIG_DIR/ziglang/zig" ]; then
   echo "Installing zig $NOVACRON_ZIG_VERSION from PyPI (ziglang) into $NOVACRON_ZIG_DIR"
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
-  fi
+  python3 -m pip --version >/dev/null 2>&1 || bash "$(dirname "$0")/../support/install-debian-packages.sh" python3-pip
   # --target keeps it out of every Python environment (and clear of Debian's externally-managed marker).
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$NOVACRON_ZIG_DIR.partial" \
     "ziglang==$NOVACRON_ZIG_VERSION"
