@@ -26,8 +26,8 @@ try {
   process.exit(run.status || 1);
 }
 const skipped = summary.numPendingTests + summary.numTodoTests;
+console.log(`(the run above was on Node ${process.versions.node})`);
 console.log(`vitest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
-console.log(`(on Node ${process.versions.node})`);
 if (summary.numTotalTests === 0) {
   console.error('No test ran.');
   process.exit(1);
