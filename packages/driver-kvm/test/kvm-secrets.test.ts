@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { inspect } from 'node:util';
 import { createNovaCron, NovaCronError } from '@novacron/core';
 import { findSecrets, recordOperationEvents } from '@novacron/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,6 @@
 import type { OptionalCapability } from '../driver/capability-check.js';
 import type { DriverCallContext, DriverV1 } from '../driver/driver-v1.js';
 import type { Page, PageRequest } from '../driver/page.js';
-import { NovaCronError } from '../errors/novacron-error.js';
 import type { Image, Location, Size } from '../model/catalog.js';
 import type { Host } from '../model/host.js';
 import { paginate } from '../paginators/paginate.js';

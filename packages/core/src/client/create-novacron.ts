@@ -1,6 +1,5 @@
 import type { DriverV1 } from '../driver/driver-v1.js';
 import { RuntimeDriver } from '../driver/runtime-driver.js';
-import { NovaCronError } from '../errors/novacron-error.js';
 import { EventBus } from '../events/event-bus.js';
 import { MigrationOrchestrator } from '../migration/migration-orchestrator.js';
 import type { Image, Location, Size } from '../model/catalog.js';

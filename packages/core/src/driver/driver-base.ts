@@ -1,21 +1,13 @@
-import { NovaCronError } from '../errors/novacron-error.js';
-import type { Image, Location, Size } from '../model/catalog.js';
-import type { Host } from '../model/host.js';
-import type { MetricSeries, MetricsQuery } from '../model/metrics.js';
-import type { MigrationOutcome } from '../model/migration.js';
 import type { CreateVmSpec, ProviderVm } from '../model/vm.js';
 import { DEFAULT_CAPABILITIES, type DriverCapabilities } from './driver-capabilities.js';
 import type {
   DriverCallContext,
   DriverCreateContext,
-  DriverEvent,
-  DriverMigrateContext,
-  DriverMigrateRequest,
   DriverStopOptions,
   DriverV1,
   ListVmsRequest,
 } from './driver-v1.js';
-import type { Page, PageRequest } from './page.js';
+import type { Page } from './page.js';
 
 /**
  * A base class for drivers: no-op `init` and `close`, and capabilities that default to {@link DEFAULT_CAPABILITIES},

@@ -1,5 +1,10 @@
 export { findSecrets, type RecordedEvent, recordOperationEvents } from './secret-probe.js';
-export { type TestDriverOptions, testDriver } from './test-driver.js';
+export {
+  type ConformanceContext,
+  DEFAULT_CONFORMANCE_FAULTS,
+  type TestDriverOptions,
+  testDriver,
+} from './test-driver.js';
 export {
   FAULTABLE_METHODS,
   type FaultableMethod,

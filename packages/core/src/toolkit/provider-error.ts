@@ -11,7 +11,7 @@ export interface ProviderErrorDetails {
 }
 
 /**
- * The `cause` a driver's {@link NovaCronError} carries: what a person needs from the provider's failure (code,
+ * The `cause` a driver's `NovaCronError` carries: what a person needs from the provider's failure (code,
  * message, request id, HTTP status) and nothing else. The SDK's own error is dropped on purpose: SDK errors keep the
  * request, its signed headers and the credentials that signed it, which `util.inspect(error, { showHidden: true })`
  * or a logger walking the `cause` chain would print.
