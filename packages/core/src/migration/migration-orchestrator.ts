@@ -19,7 +19,7 @@ import { parseMigrationPolicy } from '../validation/migration-policy.js';
 import { Migration } from './migration-handle.js';
 import { runSaga, type SagaStep } from './migration-saga.js';
 
-/** What {@link MigrationOrchestrator.start} takes. */
+/** What `nc.migrations.start` takes. */
 export interface StartMigrationRequest {
   /** The VM to move. */
   vm: VmRef | string;
