@@ -105,7 +105,7 @@ export {
   type VmStateName,
 } from './model/vm.js';
 export { paginate } from './paginators/paginate.js';
-export { paginateVms } from './paginators/paginate-vms.js';
+export { paginateVms, type VmListSource } from './paginators/paginate-vms.js';
 export type {
   LimitsOptions,
   ProviderLimits,

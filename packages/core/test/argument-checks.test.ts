@@ -1,4 +1,4 @@
-import { createNovaCron, NovaCronError } from '@novacron/core';
+import { createNovaCron, NovaCronError, paginateVms } from '@novacron/core';
 import { createSimDriver } from '@novacron/driver-sim';
 import { describe, expect, it } from 'vitest';
 
@@ -158,6 +158,23 @@ describe('records from drivers', () => {
     expect(vm.ref).toEqual({ provider: 'sim', id: 'vm-1' });
     expect('ref' in kept).toBe(false);
     expect('kind' in kept).toBe(false);
+    await nc.close();
+  });
+});
+
+describe('paginateVms', () => {
+  it('pages through the client, so bad input is refused by core and never reaches the driver', async () => {
+    const nc = createNovaCron({ providers: { sim: createSimDriver({ seed: 9 }) } });
+    await nc.vms.create({ provider: 'sim', name: 'paged', resources: { vcpus: 1, memoryMiB: 256 } });
+    const names: string[] = [];
+    for await (const vm of paginateVms(nc, { provider: 'sim' })) names.push(vm.name);
+    expect(names).toEqual(['paged']);
+    const error = await errorOf(
+      (async () => {
+        for await (const _vm of paginateVms(nc, { provider: 'sim', pageSize: 0 })) void _vm;
+      })(),
+    );
+    expect(NovaCronError.isInstance(error) && error.field).toBe('pageSize');
     await nc.close();
   });
 });
