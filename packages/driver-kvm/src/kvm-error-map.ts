@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@novacron/core';
-import { createErrorMapper, ProviderError, type ProviderFailure } from '@novacron/core/driver';
+import { createErrorMapper, ProviderError, type ProviderFailure, redactSecrets } from '@novacron/core/driver';
 import {
   LibvirtConnectionError,
   LibvirtError,
@@ -77,23 +77,15 @@ export function redactXml(message: string): string {
   return omitted ? `${text} [XML omitted]`.trim() : text;
 }
 
-/** A PEM private key (`-----BEGIN ... PRIVATE KEY-----`), whole or cut off. */
-const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
-
-/** The password of a URI's user information (`qemu+tls://user:password@host/...`). */
-const URI_PASSWORD = /(\/\/[^\s/:@'"]*):[^\s/@'"]*@/g;
-
 /**
- * A libvirt or connection message as the driver lets it out: without quoted XML ({@link redactXml}), private keys or
- * URI passwords. The error mapper then redacts `password=`, `keyfile=` and other credential-looking parameters.
+ * A libvirt or connection message as the driver lets it out: without quoted XML ({@link redactXml}), private keys,
+ * URI passwords, `password=`, `keyfile=` and other credential-looking parameters (core's `redactSecrets`).
  *
  * @example
  * redactLibvirtMessage("cannot reach 'qemu+tls://admin:hunter2@peer/system'"); // "cannot reach 'qemu+tls://admin:[redacted]@peer/system'"
  */
 export function redactLibvirtMessage(message: string): string {
-  return redactXml(message)
-    .replace(PRIVATE_KEY, '[private key redacted]')
-    .replace(URI_PASSWORD, '$1:[redacted]@');
+  return redactSecrets(redactXml(message));
 }
 
 /** Where a libvirt failure happened, for the message. */

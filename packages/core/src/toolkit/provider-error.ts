@@ -39,16 +39,23 @@ const SECRET_PAIR =
 /** Headers quoted in a message (`x-amz-security-token:...`, `x-ms-...-signature: ...`) whose values are credentials. */
 const SECRET_HEADER =
   /\b((?:x-[\w-]*)?(?:security-token|signature|credential|secret|password|api-key|session-token)[\w-]*)(\s*:\s*)[^\s"',;]+/gi;
+/** A PEM private key (`-----BEGIN ... PRIVATE KEY-----`), whole or cut off. */
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+/** The password of a URI's user information (`qemu+tls://user:password@host/...`, `https://user:pw@host`). */
+const URI_PASSWORD = /(\/\/[^\s/:@'"]*):[^\s/@'"]*@/g;
 /** `Authorization: <scheme> <value>` and bearer tokens. */
 const AUTHORIZATION =
   /\b(authorization|bearer)(\s*[:=]?\s*)(?:(?:AWS4-HMAC-SHA256|Bearer|Basic|SharedKey)\s+)?[^\s"',;]+/gi;
 
 /**
  * Replaces the values of credential-looking parameters in `text` with `[redacted]`: `X-Amz-Signature=...`,
- * `sig=...`, `access_token=...`, `password=...`, `x-amz-security-token: ...`, `Authorization: ...`.
+ * `sig=...`, `access_token=...`, `password=...`, `x-amz-security-token: ...`, `Authorization: ...`, the password of
+ * a URI's user information and PEM private keys.
  */
 export function redactSecrets(text: string): string {
   return text
+    .replace(PRIVATE_KEY, '[private key redacted]')
+    .replace(URI_PASSWORD, '$1:[redacted]@')
     .replace(SECRET_PAIR, (_match, name: string) => `${name}=[redacted]`)
     .replace(SECRET_HEADER, (_match, name: string, separator: string) => `${name}${separator}[redacted]`)
     .replace(AUTHORIZATION, (_match, name: string, separator: string) => `${name}${separator}[redacted]`);

@@ -212,3 +212,19 @@ describe('redactSecrets on quoted headers', () => {
     expect(redactSecrets(text)).toContain('host:ec2');
   });
 });
+
+describe('redactSecrets on keys and URIs', () => {
+  it('redacts PEM private keys, whole or cut off, and the password of a URI, keeping the rest', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEFAKEKEYNOVACRON\n-----END PRIVATE KEY-----';
+    expect(redactSecrets(`cannot load ${key} from file`)).toBe(
+      'cannot load [private key redacted] from file',
+    );
+    expect(redactSecrets('truncated -----BEGIN RSA PRIVATE KEY-----\nMIIEFAKE')).toBe(
+      'truncated [private key redacted]',
+    );
+    expect(redactSecrets("cannot reach 'qemu+tls://admin:hunter2@peer/system'")).toBe(
+      "cannot reach 'qemu+tls://admin:[redacted]@peer/system'",
+    );
+    expect(redactSecrets('see https://example.test/path')).toBe('see https://example.test/path');
+  });
+});
