@@ -178,3 +178,13 @@ describe('paginateVms', () => {
     await nc.close();
   });
 });
+
+describe('vms.stop providerOptions', () => {
+  it('is checked in core for its shape, naming the field, before the driver sees it', async () => {
+    const { nc, vm } = await runningVm();
+    const error = await errorOf(nc.vms.stop(vm.ref, { providerOptions: { aws: 'hibernate' } as never }));
+    expect(NovaCronError.isInstance(error) && error.field).toBe('providerOptions.aws');
+    expect((await nc.vms.get(vm.ref)).state.name).toBe('running');
+    await nc.close();
+  });
+});

@@ -14,7 +14,7 @@ import {
 } from '../model/vm.js';
 import { paginate } from '../paginators/paginate.js';
 import { newIdempotencyKey } from '../util/idempotency-key.js';
-import { createVmSpecSchema, vmFilterSchema, vmIdSchema } from '../validation/schemas.js';
+import { createVmSpecSchema, stopVmInputSchema, vmFilterSchema, vmIdSchema } from '../validation/schemas.js';
 import { type WaitUntilVmStateOptions, waitUntilVmState } from '../waiters/wait-until-vm-state.js';
 import { FanOutListing } from './fan-out.js';
 import { type ListOptions, resolvePageSize, selectProviders } from './list-options.js';
@@ -273,14 +273,24 @@ export class VmsApi<ProviderName extends string = string> {
    * Stops a VM; `force` powers it off instead of a clean shutdown; `providerOptions` carries extras by driver kind
    * (`{ aws: { hibernate: true } }`).
    */
-  stop(ref: VmRef | string, options: StopVmOptions = {}): Promise<void> {
+  async stop(ref: VmRef | string, options: StopVmOptions = {}): Promise<void> {
+    const { provider, id } = parseVmRef(ref);
     const stopOptions = {
       force: options.force ?? false,
       ...(options.providerOptions !== undefined ? { providerOptions: options.providerOptions } : {}),
     };
-    return this.action('vms.stop', ref, options, (driver, id, context) =>
-      driver.doStopVm(id, stopOptions, context),
-    );
+    await this.runner.run({
+      name: 'vms.stop',
+      provider,
+      input: {
+        id,
+        ...(options.providerOptions !== undefined ? { providerOptions: options.providerOptions } : {}),
+      },
+      schema: stopVmInputSchema,
+      idempotent: true,
+      signal: options.signal,
+      call: (driver, context) => driver.doStopVm(id, stopOptions, context),
+    });
   }
 
   /** Reboots a running VM. */

@@ -8,6 +8,13 @@ const count = (what: string) =>
     .refine(Number.isFinite, `${what} must be a finite number, not NaN or Infinity`)
     .refine((value) => value >= 0, `${what} must not be negative`);
 
+/** Schema of `providerOptions`: an object of option objects keyed by driver kind; each driver reads its own. */
+const providerOptionsSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.unknown(), { error: 'each entry of providerOptions must be an object of options' }),
+  { error: 'providerOptions must be an object keyed by driver kind ({ aws: { ... } })' },
+);
+
 /** Schema of {@link Resources}: finite, non-negative, with at least one vCPU and some memory. */
 export const resourcesSchema = z.strictObject({
   vcpus: count('vcpus')
@@ -82,7 +89,7 @@ function buildCreateVmSpecSchema(capabilities: DriverCapabilities) {
         .optional(),
       tags: tagsSchema(capabilities).optional(),
       userData: z.string().optional(),
-      providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      providerOptions: providerOptionsSchema.optional(),
     })
     .refine((spec) => spec.resources !== undefined || spec.size !== undefined, {
       message: 'give resources or a size',
@@ -96,6 +103,12 @@ function buildCreateVmSpecSchema(capabilities: DriverCapabilities) {
 
 /** Schema of a VM id on a provider. */
 export const vmIdSchema = z.string().min(1, 'the VM id must not be empty');
+
+/** Schema of `vms.stop`'s input: the VM id and the `providerOptions` shape (drivers read their own part). */
+export const stopVmInputSchema = z.strictObject({
+  id: vmIdSchema,
+  providerOptions: providerOptionsSchema.optional(),
+});
 
 /** Schema of a VM filter. */
 export const vmFilterSchema = z
