@@ -11,6 +11,8 @@ export const sourceAliases: Record<string, string> = {
   '@novacron/driver-sim': fileURLToPath(new URL('./packages/driver-sim/src/index.ts', import.meta.url)),
   '@novacron/driver-kvm': fileURLToPath(new URL('./packages/driver-kvm/src/index.ts', import.meta.url)),
   '@novacron/driver-aws': fileURLToPath(new URL('./packages/driver-aws/src/index.ts', import.meta.url)),
+  '@novacron/driver-azure': fileURLToPath(new URL('./packages/driver-azure/src/index.ts', import.meta.url)),
+  '@novacron/driver-gcp': fileURLToPath(new URL('./packages/driver-gcp/src/index.ts', import.meta.url)),
   '@novacron/opentelemetry': fileURLToPath(new URL('./packages/opentelemetry/src/index.ts', import.meta.url)),
   '@novacron/native-metrics': fileURLToPath(
     new URL('./packages/native-metrics/src/index.ts', import.meta.url),

@@ -1,0 +1,544 @@
+import { ComputeManagementClient, type ResourceSku, type VirtualMachine } from '@azure/arm-compute';
+import { type NetworkInterface, NetworkManagementClient } from '@azure/arm-network';
+import { DefaultAzureCredential } from '@azure/identity';
+import {
+  type CreateVmSpec,
+  DriverBase,
+  type DriverCallContext,
+  type DriverCapabilities,
+  type DriverCreateContext,
+  type DriverStopOptions,
+  defineCapabilities,
+  type ListVmsRequest,
+  NovaCronError,
+  type Page,
+  type PageRequest,
+  type ProviderVm,
+} from '@novacron/core';
+import { pageOf, parseProviderOptions } from '@novacron/core/driver';
+import { type ZodType, z } from 'zod';
+import {
+  buildNicBody,
+  buildVmBody,
+  IDEMPOTENCY_TAG_KEY,
+  MAX_USER_TAGS,
+  nicNameFor,
+  SPEC_TAG_KEY,
+  type ValidatedCreate,
+  validateCreateSpec,
+} from './azure-create-input.js';
+import {
+  type AzureClients,
+  type AzureDriverOptions,
+  assertAzureDriverOptions,
+} from './azure-driver-options.js';
+import { type AzureErrorContext, toAzureNovaCronError } from './azure-error-map.js';
+import { azureVmCursors } from './azure-page-cursor.js';
+import { type AzureSize, toAzureSizes } from './azure-sizes.js';
+import { toVmState } from './azure-state-map.js';
+
+/** `providerOptions.azure` of a stop. */
+interface AzureStopProviderOptions {
+  /** Deallocate (release the compute, stop its billing) after powering off. Default true. */
+  deallocate?: boolean | undefined;
+}
+
+const stopOptionsSchema: ZodType<AzureStopProviderOptions> = z.strictObject({
+  deallocate: z.boolean().optional(),
+});
+
+const MAX_PAGE_SIZE = 100;
+/** Azure's tag names may not hold `< > % & \ ? /`, nor control characters. */
+const TAG_KEY_PATTERN = /^[^<>%&\\?/\p{Cc}]+$/u;
+
+/**
+ * The Azure driver: NovaCron's `DriverV1` contract over `@azure/arm-compute` and `@azure/arm-network`. Make it with
+ * {@link createAzureDriver}.
+ *
+ * A VM id is its name within the driver's resource group. Every change is a Resource Manager long-running operation,
+ * followed through the SDK's poller to its end. The SDK's retries are off: the NovaCron pipeline is the single retry
+ * authority.
+ */
+export class AzureDriver extends DriverBase {
+  /** Always `'azure'`. */
+  readonly kind = 'azure';
+  /**
+   * Reboot and sizes; no suspend, hosts, images, locations or migration; pages of up to 100; Azure's tag limits
+   * (50 per resource, of which NovaCron writes 2; names of 512 characters without `<>%&\?/`, values of 256);
+   * VM names of up to 64 characters.
+   */
+  override readonly capabilities: DriverCapabilities = defineCapabilities({
+    reboot: true,
+    sizes: true,
+    maxPageSize: MAX_PAGE_SIZE,
+    maxNameLength: 64,
+    namePattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/,
+    maxTags: MAX_USER_TAGS,
+    maxTagKeyLength: 512,
+    maxTagValueLength: 256,
+    tagKeyPattern: TAG_KEY_PATTERN,
+  });
+  /**
+   * Resource Manager answers a request in seconds, and a long-running operation (a create, a deallocate) in one to
+   * three minutes; an attempt still unfinished after five minutes is abandoned and, when safe, retried.
+   */
+  readonly defaultLimits = { attemptTimeoutMs: 300_000 } as const;
+
+  private readonly clients: AzureClients;
+  private readonly subscriptionId: string;
+  private readonly resourceGroup: string | undefined;
+  private readonly location: string | undefined;
+  private readonly origin: string;
+  /** Options of every long-running call: the polling interval used when ARM sends no positive `Retry-After`. */
+  private readonly polling: { updateIntervalInMs?: number };
+  private skus: Promise<AzureSize[]> | undefined;
+  /** Creates by idempotency key: the spec each key was first used with, and the create in flight. */
+  private readonly keys = new Map<
+    string,
+    { fingerprint: string; name: string; pending?: Promise<ProviderVm> }
+  >();
+
+  /** Prefer {@link createAzureDriver}. */
+  constructor(private readonly options: AzureDriverOptions) {
+    super();
+    assertAzureDriverOptions(options);
+    this.subscriptionId = options.subscriptionId;
+    this.resourceGroup = options.resourceGroup;
+    this.location = options.location;
+    this.origin = new URL(options.endpoint ?? 'https://management.azure.com').origin;
+    this.clients = options.clients ?? this.makeClients();
+    this.polling = options.pollIntervalMs === undefined ? {} : { updateIntervalInMs: options.pollIntervalMs };
+  }
+
+  private makeClients(): AzureClients {
+    const credential = this.options.credential ?? new DefaultAzureCredential();
+    const common = {
+      ...(this.options.endpoint === undefined ? {} : { endpoint: this.options.endpoint }),
+      ...(this.options.tlsOptions === undefined ? {} : { tlsOptions: this.options.tlsOptions }),
+      retryOptions: { maxRetries: 0 },
+    };
+    return {
+      compute: new ComputeManagementClient(credential, this.subscriptionId, common),
+      network: new NetworkManagementClient(credential, this.subscriptionId, common),
+    };
+  }
+
+  /** The SDK clients (`{ compute, network }`), for anything NovaCron does not cover. */
+  override getClient(): AzureClients {
+    return this.clients;
+  }
+
+  /** One page of VMs of the resource group (or of the subscription when the driver has none), `nextLink` as given. */
+  async doListVms(request: ListVmsRequest, context: DriverCallContext): Promise<Page<ProviderVm>> {
+    const position = azureVmCursors.decode(request.cursor) ?? { offset: 0 };
+    if (position.link !== undefined && new URL(position.link).origin !== this.origin) {
+      // A cursor is caller input: a link to another host would receive the bearer token.
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'cursor',
+        message: `The cursor points outside ${this.origin}. Pass back the nextCursor of the previous page unchanged.`,
+      });
+    }
+    const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+    let link = position.link;
+    let offset = position.offset;
+    for (;;) {
+      const armPage = await this.readVmPage(link, context.signal);
+      const rest = armPage.items.slice(offset);
+      if (rest.length === 0 && armPage.nextLink !== undefined) {
+        // ARM may send empty pages that still have a nextLink: read on rather than hand out an empty page.
+        link = armPage.nextLink;
+        offset = 0;
+        continue;
+      }
+      const taken = rest.slice(0, pageSize);
+      const page: Page<ProviderVm> = { items: await this.toProviderVms(taken, context.signal) };
+      if (offset + taken.length < armPage.items.length) {
+        page.nextCursor = azureVmCursors.encode({
+          ...(link === undefined ? {} : { link }),
+          offset: offset + taken.length,
+        });
+      } else if (armPage.nextLink !== undefined) {
+        page.nextCursor = azureVmCursors.encode({ link: armPage.nextLink, offset: 0 });
+      }
+      return page;
+    }
+  }
+
+  private async readVmPage(
+    link: string | undefined,
+    signal: AbortSignal,
+  ): Promise<{ items: VirtualMachine[]; nextLink?: string }> {
+    const { compute } = this.clients;
+    const listOptions = { expand: 'instanceView', abortSignal: signal };
+    const iterator =
+      this.resourceGroup === undefined
+        ? compute.virtualMachines.listAll(listOptions)
+        : compute.virtualMachines.list(this.resourceGroup, listOptions);
+    const result = await this.call({ action: 'virtualMachines.list' }, signal, () =>
+      iterator.byPage(link === undefined ? undefined : { continuationToken: link }).next(),
+    );
+    if (result.done === true || result.value === undefined) return { items: [] };
+    const page = result.value;
+    return {
+      items: [...page],
+      ...(page.continuationToken === undefined ? {} : { nextLink: page.continuationToken }),
+    };
+  }
+
+  /** One VM by name, with its instance view and its NIC's addresses. */
+  async doGetVm(vmId: string, context: DriverCallContext): Promise<ProviderVm> {
+    const group = this.groupFor('get');
+    const vm = await this.call({ action: 'virtualMachines.get', resource: vmId }, context.signal, () =>
+      this.clients.compute.virtualMachines.get(group, vmId, {
+        expand: 'instanceView',
+        abortSignal: context.signal,
+      }),
+    );
+    const [mapped] = await this.toProviderVms([vm], context.signal);
+    return mapped!;
+  }
+
+  /**
+   * Makes a NIC in `providerOptions.azure.subnetId`, then PUTs the VM and follows its operation to the end.
+   * Idempotent: a create is a PUT by name, and the key and a fingerprint of the spec are written as tags, so the same
+   * key returns the same VM (finishing what an interrupted create started), and the same key with another spec, or
+   * a name taken by another VM, is `CONFLICT`.
+   */
+  async doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
+    const create = validateCreateSpec(spec, this.location);
+    const key = context.idempotencyKey;
+    const known = this.keys.get(key);
+    if (known !== undefined && (known.fingerprint !== create.fingerprint || known.name !== create.name)) {
+      throw this.keyConflict(create.name, key);
+    }
+    if (known?.pending !== undefined) return known.pending;
+    const entry: { fingerprint: string; name: string; pending?: Promise<ProviderVm> } = {
+      fingerprint: create.fingerprint,
+      name: create.name,
+    };
+    const pending = this.createOnce(create, key, context).finally(() => {
+      delete entry.pending;
+    });
+    entry.pending = pending;
+    this.keys.set(key, entry);
+    return pending;
+  }
+
+  private async createOnce(
+    create: ValidatedCreate,
+    key: string,
+    context: DriverCreateContext,
+  ): Promise<ProviderVm> {
+    const group = this.groupFor('create');
+    const { signal } = context;
+    await this.checkSize(create, signal);
+    const existing = await this.findVm(group, create.name, signal);
+    if (existing !== undefined) {
+      const tags = existing.tags ?? {};
+      if (tags[IDEMPOTENCY_TAG_KEY] !== key || tags[SPEC_TAG_KEY] !== create.fingerprint) {
+        throw tags[IDEMPOTENCY_TAG_KEY] === key
+          ? this.keyConflict(create.name, key)
+          : new NovaCronError({
+              code: 'CONFLICT',
+              retryable: false,
+              message: `A VM named ${create.name} already exists in resource group ${group} (made by another create). Choose another name, or delete that VM first.`,
+            });
+      }
+      if ((existing.provisioningState ?? '').toLowerCase() === 'succeeded') {
+        const [mapped] = await this.toProviderVms([existing], signal);
+        return mapped!;
+      }
+      // An earlier attempt left it mid-way: the same PUT again finishes it.
+    }
+    const nicName = nicNameFor(create.name);
+    const nic = await this.call(
+      { action: 'networkInterfaces.createOrUpdate', resource: nicName },
+      signal,
+      async () =>
+        this.clients.network.networkInterfaces.createOrUpdate(group, nicName, buildNicBody(create, key), {
+          ...this.polling,
+          abortSignal: signal,
+        }),
+    );
+    if (nic.id === undefined)
+      throw new NovaCronError({ code: 'PROVIDER', message: `NIC ${nicName} came back without an id.` });
+    await this.call({ action: 'virtualMachines.createOrUpdate', resource: create.name }, signal, async () =>
+      this.clients.compute.virtualMachines.createOrUpdate(
+        group,
+        create.name,
+        buildVmBody(create, nic.id!, key),
+        {
+          ...this.polling,
+          abortSignal: signal,
+        },
+      ),
+    );
+    return this.doGetVm(create.name, context);
+  }
+
+  /** Starts the VM (a no-op on a running one). */
+  async doStartVm(vmId: string, context: DriverCallContext): Promise<void> {
+    const group = this.groupFor('start');
+    await this.call({ action: 'virtualMachines.start', resource: vmId }, context.signal, async () =>
+      this.clients.compute.virtualMachines.start(group, vmId, {
+        ...this.polling,
+        abortSignal: context.signal,
+      }),
+    );
+  }
+
+  /**
+   * Stops the VM. By default it is shut down and **deallocated** (`deallocate`): the compute is released and no
+   * longer billed, the disks stay (and are billed), a dynamic public IP is lost. `force: true` powers it off without
+   * a guest shutdown (`powerOff` with `skipShutdown`) before deallocating. `providerOptions.azure.deallocate: false`
+   * only powers it off (`powerOff`): the VM keeps its host and addresses and starts faster, but its compute is still
+   * billed. Both read as `stopped`; `state.reason` tells them apart.
+   */
+  async doStopVm(vmId: string, options: DriverStopOptions, context: DriverCallContext): Promise<void> {
+    const group = this.groupFor('stop');
+    const azure = parseProviderOptions('azure', options.providerOptions, stopOptionsSchema);
+    const deallocate = azure?.deallocate ?? true;
+    const { signal } = context;
+    // A VM already deallocated (or, when only powering off, already stopped) needs no power-off: skipping it
+    // keeps a repeated stop a no-op and spares a long-running operation.
+    const power = await this.powerStateOf(group, vmId, signal);
+    const poweredOff = power === 'PowerState/deallocated' || power === 'PowerState/stopped';
+    if ((options.force || !deallocate) && !poweredOff) {
+      await this.call({ action: 'virtualMachines.powerOff', resource: vmId }, signal, async () =>
+        this.clients.compute.virtualMachines.powerOff(group, vmId, {
+          ...this.polling,
+          skipShutdown: options.force,
+          abortSignal: signal,
+        }),
+      );
+    }
+    if (deallocate) {
+      await this.call({ action: 'virtualMachines.deallocate', resource: vmId }, signal, async () =>
+        this.clients.compute.virtualMachines.deallocate(group, vmId, {
+          ...this.polling,
+          abortSignal: signal,
+        }),
+      );
+    }
+  }
+
+  /** Restarts a running VM (`restart`); a VM that is not running is `CONFLICT`. */
+  async doRebootVm(vmId: string, context: DriverCallContext): Promise<void> {
+    const group = this.groupFor('reboot');
+    await this.call({ action: 'virtualMachines.restart', resource: vmId }, context.signal, async () =>
+      this.clients.compute.virtualMachines.restart(group, vmId, {
+        ...this.polling,
+        abortSignal: context.signal,
+      }),
+    );
+  }
+
+  /** Deletes the VM, its OS disk and (unless the create said `keepNetworkInterface`) its NIC; a gone VM is a no-op. */
+  async doDeleteVm(vmId: string, context: DriverCallContext): Promise<void> {
+    const group = this.groupFor('delete');
+    try {
+      await this.call({ action: 'virtualMachines.delete', resource: vmId }, context.signal, async () =>
+        this.clients.compute.virtualMachines.delete(group, vmId, {
+          ...this.polling,
+          abortSignal: context.signal,
+        }),
+      );
+    } catch (error) {
+      if (!(NovaCronError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
+    }
+  }
+
+  /** The VM sizes of the resource SKUs (read once per driver), with prices from the driver's `priceTable`. */
+  async doListSizes(request: PageRequest, context: DriverCallContext): Promise<Page<AzureSize>> {
+    const sizes = await this.sizes(context.signal);
+    const inLocation =
+      this.location === undefined
+        ? sizes
+        : sizes.filter((size) => size.locations?.includes(this.location!) ?? true);
+    return pageOf(inLocation, request, { driver: 'azure', list: 'sizes', maxPageSize: MAX_PAGE_SIZE });
+  }
+
+  private sizes(signal: AbortSignal): Promise<AzureSize[]> {
+    if (this.skus === undefined) {
+      const filter = this.location === undefined ? undefined : `location eq '${this.location}'`;
+      const reading = this.call({ action: 'resourceSkus.list' }, signal, async () => {
+        const all: ResourceSku[] = [];
+        for await (const item of this.clients.compute.resourceSkus.list({
+          ...(filter === undefined ? {} : { filter }),
+          abortSignal: signal,
+        })) {
+          all.push(item);
+        }
+        return toAzureSizes(all, this.options.priceTable);
+      });
+      this.skus = reading;
+      // A failed read is not kept: the next call tries again.
+      reading.catch(() => {
+        if (this.skus === reading) this.skus = undefined;
+      });
+    }
+    return this.skus;
+  }
+
+  private async checkSize(create: ValidatedCreate, signal: AbortSignal): Promise<void> {
+    const size = (await this.sizes(signal)).find(
+      (each) => each.name.toLowerCase() === create.size.toLowerCase(),
+    );
+    if (size === undefined) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'size',
+        message: `Azure has no VM size '${create.size}' for this subscription. List them with nc.sizes.list.`,
+      });
+    }
+    if (
+      size.restrictedIn.some((entry) => entry.toLowerCase().startsWith(`${create.location.toLowerCase()}:`))
+    ) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'size',
+        message: `VM size ${size.name} is restricted for this subscription in ${create.location} (${size.restrictedIn.join(', ')}). Choose another size or region.`,
+      });
+    }
+  }
+
+  private async powerStateOf(group: string, vmId: string, signal: AbortSignal): Promise<string | undefined> {
+    const vm = await this.call({ action: 'virtualMachines.get', resource: vmId }, signal, () =>
+      this.clients.compute.virtualMachines.get(group, vmId, { expand: 'instanceView', abortSignal: signal }),
+    );
+    return vm.instanceView?.statuses?.find((status) => status.code?.startsWith('PowerState/'))?.code;
+  }
+
+  private async findVm(
+    group: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<VirtualMachine | undefined> {
+    try {
+      return await this.call({ action: 'virtualMachines.get', resource: name }, signal, () =>
+        this.clients.compute.virtualMachines.get(group, name, { abortSignal: signal }),
+      );
+    } catch (error) {
+      if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  private async toProviderVms(vms: readonly VirtualMachine[], signal: AbortSignal): Promise<ProviderVm[]> {
+    const sizes = await this.sizes(signal).catch(() => [] as AzureSize[]);
+    return Promise.all(
+      vms.map(async (vm) => {
+        const nicIds = (vm.networkProfile?.networkInterfaces ?? []).flatMap((reference) =>
+          reference.id === undefined ? [] : [reference.id],
+        );
+        const nics = await Promise.all(nicIds.map((id) => this.readNic(id, signal)));
+        return toProviderVm(vm, nics, sizes);
+      }),
+    );
+  }
+
+  /** A NIC by resource id; a NIC that is gone (deleted with its VM a moment ago) gives no addresses. */
+  private async readNic(id: string, signal: AbortSignal): Promise<NetworkInterface | undefined> {
+    const match =
+      /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/([^/]+)$/i.exec(id);
+    if (match === null) return undefined;
+    try {
+      return await this.call({ action: 'networkInterfaces.get', resource: match[2] }, signal, () =>
+        this.clients.network.networkInterfaces.get(match[1]!, match[2]!, { abortSignal: signal }),
+      );
+    } catch (error) {
+      if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  private groupFor(action: string): string {
+    if (this.resourceGroup !== undefined) return this.resourceGroup;
+    throw new NovaCronError({
+      code: 'INVALID_ARGUMENT',
+      field: 'resourceGroup',
+      message: `The azure driver cannot ${action} a VM without a resource group: give resourceGroup to createAzureDriver.`,
+    });
+  }
+
+  private keyConflict(name: string, key: string): NovaCronError {
+    return new NovaCronError({
+      code: 'CONFLICT',
+      retryable: false,
+      message: `Idempotency key ${key} was already used for another create spec (VM ${name} or another name). Use a new key for a new spec.`,
+    });
+  }
+
+  /** Makes one SDK call (a long-running one is awaited to its end), mapping its failure. */
+  private async call<T>(
+    where: Omit<AzureErrorContext, 'subscriptionId'>,
+    signal: AbortSignal,
+    request: () => PromiseLike<T>,
+  ): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toAzureNovaCronError(error, { ...where, subscriptionId: this.subscriptionId }, signal);
+    }
+  }
+}
+
+/** The last segment of a resource id: list items may come without `name`. */
+function nameOf(vm: VirtualMachine): string {
+  return vm.name ?? vm.id?.split('/').at(-1) ?? '';
+}
+
+function toProviderVm(
+  vm: VirtualMachine,
+  nics: ReadonlyArray<NetworkInterface | undefined>,
+  sizes: AzureSize[],
+): ProviderVm {
+  const size = vm.hardwareProfile?.vmSize;
+  const known =
+    size === undefined ? undefined : sizes.find((each) => each.name.toLowerCase() === size.toLowerCase());
+  const privateAddresses: string[] = [];
+  const publicAddresses: string[] = [];
+  for (const nic of nics) {
+    for (const configuration of nic?.ipConfigurations ?? []) {
+      if (configuration.privateIPAddress !== undefined) privateAddresses.push(configuration.privateIPAddress);
+      const publicIp = configuration.publicIPAddress?.ipAddress;
+      if (publicIp !== undefined) publicAddresses.push(publicIp);
+    }
+  }
+  const { [IDEMPOTENCY_TAG_KEY]: _key, [SPEC_TAG_KEY]: _spec, ...tags } = vm.tags ?? {};
+  const image = vm.storageProfile?.imageReference;
+  const result: ProviderVm = {
+    id: nameOf(vm),
+    name: nameOf(vm),
+    state: toVmState({ provisioningState: vm.provisioningState, statuses: vm.instanceView?.statuses }),
+    resources: known?.resources ?? { vcpus: 0, memoryMiB: 0 },
+    location: { region: vm.location, ...(vm.zones?.[0] === undefined ? {} : { zone: vm.zones[0] }) },
+    addresses: { private: privateAddresses, public: publicAddresses },
+    networkInterfaces: nics.flatMap((nic) =>
+      nic === undefined
+        ? []
+        : [{ ...(nic.macAddress === undefined ? {} : { mac: nic.macAddress }), kind: 'nic' }],
+    ),
+    tags,
+    raw: vm,
+  };
+  if (size !== undefined) result.size = size;
+  if (image !== undefined) {
+    result.image = image.id ?? [image.publisher, image.offer, image.sku, image.version].join(':');
+  }
+  if (vm.timeCreated !== undefined) result.createdAt = new Date(vm.timeCreated);
+  return result;
+}
+
+/**
+ * Creates a driver for Azure virtual machines.
+ *
+ * @example
+ * const nc = createNovaCron({
+ *   providers: { azure: createAzureDriver({ subscriptionId: process.env.AZURE_SUBSCRIPTION_ID!, resourceGroup: 'web', location: 'westeurope' }) },
+ * });
+ */
+export function createAzureDriver(options: AzureDriverOptions): AzureDriver {
+  return new AzureDriver(options);
+}

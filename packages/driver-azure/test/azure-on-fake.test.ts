@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { createNovaCron, NovaCronError } from '@novacron/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { azureSpec, driverOn, SSH_PUBLIC_KEY } from './support/azure-on-fake.js';
+import {
+  FAKE_LOCATION,
+  FAKE_RESOURCE_GROUP,
+  FAKE_SUBNET_ID,
+  type FakeArm,
+  NEXT_LINK_API_VERSION,
+  startFakeArm,
+} from './support/fake-arm-server.js';
+
+let fake: FakeArm;
+beforeAll(async () => {
+  fake = await startFakeArm();
+});
+afterEach(() => {
+  expect(fake.violations).toEqual([]);
+  expect(fake.alteredNextLinks).toEqual([]);
+});
+afterAll(() => fake.close());
+
+const context = (key = randomUUID()) => ({
+  signal: new AbortController().signal,
+  operationId: 'test',
+  attempt: 1,
+  idempotencyKey: key,
+});
+const name = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const requestsTo = (pattern: RegExp) =>
+  fake.requests.filter((request) => pattern.test(`${request.method} ${request.path}`));
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<NovaCronError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(NovaCronError.isInstance(error) ? error.code : error).toBe(code);
+  return error as NovaCronError;
+}
+
+describe('the wire contract', () => {
+  it('refuses a flat-model mistake: `properties` handed to the flat SDK model is dropped, and the fake says 400', async () => {
+    const { compute } = driverOn(fake).getClient();
+    const wrong = {
+      location: FAKE_LOCATION,
+      properties: { hardwareProfile: { vmSize: 'Standard_B1s' } },
+    };
+    const error = await compute.virtualMachines
+      .createOrUpdate(FAKE_RESOURCE_GROUP, name('flat'), wrong as never, { updateIntervalInMs: 1 })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown as { statusCode?: number; code?: string },
+      );
+    expect(error?.statusCode).toBe(400);
+    expect(error?.code).toBe('InvalidRequestContent');
+    const [violation] = fake.violations.splice(0);
+    expect(violation?.errors.join()).toMatch(/properties/);
+    // The body as sent: only location survived the SDK's serializer.
+    expect(violation?.body).toEqual({ location: FAKE_LOCATION });
+  });
+
+  it('sends VM and NIC bodies nested under properties, as the schemas require', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('wire');
+    await driver.doCreateVm(azureSpec(vmName), context());
+    const put = requestsTo(new RegExp(`PUT .*/virtualMachines/${vmName}$`)).at(-1)?.body as {
+      properties: { hardwareProfile: { vmSize: string }; networkProfile: { networkInterfaces: unknown[] } };
+    };
+    expect(put.properties.hardwareProfile.vmSize).toBe('Standard_B1s');
+    expect(put.properties.networkProfile.networkInterfaces).toEqual([
+      expect.objectContaining({ properties: { primary: true, deleteOption: 'Delete' } }),
+    ]);
+    await driver.doDeleteVm(vmName, context());
+  });
+});
+
+describe('lifecycle details', () => {
+  it('creates a NIC in the given subnet, reads addresses from it, and deletes it with the VM', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('nic');
+    const vm = await driver.doCreateVm(azureSpec(vmName), context());
+    expect(vm.addresses.private).toHaveLength(1);
+    expect(vm.state.name).toBe('running');
+    expect([...fake.nics.values()].some((nic) => nic.name === `${vmName}-nic`)).toBe(true);
+    await driver.doDeleteVm(vmName, context());
+    expect([...fake.nics.values()].some((nic) => nic.name === `${vmName}-nic`)).toBe(false);
+    await driver.doDeleteVm(vmName, context());
+  });
+
+  it('keeps the NIC when told to', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('keep');
+    const spec = azureSpec(vmName);
+    spec.providerOptions = {
+      azure: { subnetId: FAKE_SUBNET_ID, sshPublicKey: SSH_PUBLIC_KEY, keepNetworkInterface: true },
+    };
+    await driver.doCreateVm(spec, context());
+    await driver.doDeleteVm(vmName, context());
+    expect([...fake.nics.values()].some((nic) => nic.name === `${vmName}-nic`)).toBe(true);
+  });
+
+  it('stops by deallocating; force powers off first without shutdown; deallocate: false only powers off', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('stop');
+    await driver.doCreateVm(azureSpec(vmName), context());
+    const actions = () =>
+      requestsTo(new RegExp(`POST .*/virtualMachines/${vmName}/`)).map((request) =>
+        request.path.split('/').at(-1),
+      );
+    await driver.doStopVm(vmName, { force: false }, context());
+    expect(actions()).toEqual(['deallocate']);
+    expect((await driver.doGetVm(vmName, context())).state.reason).toMatch(/^deallocated/);
+    await driver.doStartVm(vmName, context());
+    await driver.doStopVm(vmName, { force: true }, context());
+    const forced = requestsTo(new RegExp(`POST .*/virtualMachines/${vmName}/powerOff`)).at(-1);
+    expect(forced?.query.skipShutdown).toBe('true');
+    await driver.doStartVm(vmName, context());
+    await driver.doStopVm(
+      vmName,
+      { force: false, providerOptions: { azure: { deallocate: false } } },
+      context(),
+    );
+    expect(actions()).toEqual(['deallocate', 'start', 'powerOff', 'deallocate', 'start', 'powerOff']);
+    const stopped = await driver.doGetVm(vmName, context());
+    expect(stopped.state).toMatchObject({ name: 'stopped', providerState: 'PowerState/stopped' });
+    await expectCode(driver.doRebootVm(vmName, context()), 'CONFLICT');
+    await expectCode(
+      driver.doStopVm(vmName, { force: false, providerOptions: { azure: { hibernate: true } } }, context()),
+      'INVALID_ARGUMENT',
+    );
+    await driver.doDeleteVm(vmName, context());
+  });
+
+  it('reads states the platform sets: deallocating is stopping, a failed provisioning is error with its code', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('state');
+    await driver.doCreateVm(azureSpec(vmName), context());
+    fake.plant(vmName, { power: 'deallocating' });
+    expect((await driver.doGetVm(vmName, context())).state.name).toBe('stopping');
+    fake.plant(vmName, {
+      power: undefined,
+      provisioningState: 'Failed',
+      extraStatuses: [{ code: 'ProvisioningState/failed/OSProvisioningTimedOut', level: 'Error' }],
+    });
+    expect((await driver.doGetVm(vmName, context())).state).toMatchObject({
+      name: 'error',
+      reason: 'OSProvisioningTimedOut',
+    });
+    fake.plant(vmName, { power: 'running' });
+    expect((await driver.doGetVm(vmName, context())).state.name).toBe('running');
+    await driver.doDeleteVm(vmName, context());
+  });
+});
+
+describe('creates', () => {
+  it('refuses a name taken by another create as CONFLICT', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('taken');
+    await driver.doCreateVm(azureSpec(vmName), context());
+    const error = await expectCode(driverOn(fake).doCreateVm(azureSpec(vmName), context()), 'CONFLICT');
+    expect(error.retryable).toBe(false);
+    await driver.doDeleteVm(vmName, context());
+  });
+
+  it('finds a VM made by an earlier attempt with the same key (another driver, another process)', async () => {
+    const key = randomUUID();
+    const vmName = name('again');
+    const first = await driverOn(fake).doCreateVm(azureSpec(vmName), context(key));
+    const second = await driverOn(fake).doCreateVm(azureSpec(vmName), context(key));
+    expect(second.id).toBe(first.id);
+    await driverOn(fake).doDeleteVm(vmName, context());
+  });
+
+  it('checks the size against the resource SKUs: unknown and restricted sizes are INVALID_ARGUMENT on size', async () => {
+    const driver = driverOn(fake);
+    const unknown = await expectCode(
+      driver.doCreateVm({ ...azureSpec(name('size')), size: 'Standard_Nope' }, context()),
+      'INVALID_ARGUMENT',
+    );
+    expect(unknown.field).toBe('size');
+    const restricted = await expectCode(
+      driver.doCreateVm({ ...azureSpec(name('size')), size: 'Standard_M416ms_v2' }, context()),
+      'INVALID_ARGUMENT',
+    );
+    expect(restricted.message).toMatch(/NotAvailableForSubscription/);
+  });
+
+  it('needs a subnet, and maps a subnet that does not exist to INVALID_ARGUMENT', async () => {
+    const driver = driverOn(fake);
+    const missing = await expectCode(
+      driver.doCreateVm({ ...azureSpec(name('net')), providerOptions: {} }, context()),
+      'INVALID_ARGUMENT',
+    );
+    expect(missing.field).toBe('providerOptions.azure.subnetId');
+    await expectCode(
+      driver.doCreateVm(
+        {
+          ...azureSpec(name('net')),
+          providerOptions: {
+            azure: { subnetId: FAKE_SUBNET_ID.replace(/default$/, 'other'), sshPublicKey: SSH_PUBLIC_KEY },
+          },
+        },
+        context(),
+      ),
+      'INVALID_ARGUMENT',
+    );
+  });
+
+  it('passes the signal: an aborted create is ABORTED and sends nothing', async () => {
+    const before = fake.requests.length;
+    const controller = new AbortController();
+    controller.abort();
+    await expectCode(
+      driverOn(fake).doCreateVm(azureSpec(name('abort')), { ...context(), signal: controller.signal }),
+      'ABORTED',
+    );
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('scripted faults through the real SDK', () => {
+  it('maps a 429 to THROTTLED with Retry-After, and the pipeline waits and retries it', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('throttle');
+    await driver.doCreateVm(azureSpec(vmName), context());
+    const vmPath = new RegExp(`/virtualMachines/${vmName}$`);
+    fake.fault({ method: 'GET', path: vmPath, status: 429, code: 'TooManyRequests', retryAfterSeconds: 1 });
+    const error = await expectCode(driver.doGetVm(vmName, context()), 'THROTTLED');
+    expect(error.retryAfterMs).toBe(1_000);
+    expect(error.statusCode).toBe(429);
+
+    fake.fault({ method: 'GET', path: vmPath, status: 429, code: 'TooManyRequests', retryAfterSeconds: 1 });
+    const nc = createNovaCron({ providers: { azure: driverOn(fake) } });
+    const started = Date.now();
+    const vm = await nc.vms.get({ provider: 'azure', id: vmName });
+    expect(vm.name).toBe(vmName);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await nc.vms.delete(vm.ref);
+    await nc.close();
+  });
+
+  it('maps a 503 to UNAVAILABLE; a create whose operation poll failed is finished by the retry, once', async () => {
+    const driver = driverOn(fake);
+    fake.fault({ method: 'GET', path: /\/virtualMachines$/, status: 503, code: 'ServiceUnavailable' });
+    await expectCode(driver.doListVms({}, context()), 'UNAVAILABLE');
+
+    const vmName = name('poll');
+    fake.fault({
+      method: 'GET',
+      path: /Microsoft\.Compute\/locations\/.*\/operations\//,
+      status: 503,
+      code: 'ServiceUnavailable',
+    });
+    const nc = createNovaCron({
+      providers: { azure: driverOn(fake) },
+      limits: { default: { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 } } },
+    });
+    const vm = await nc.vms.create({ ...azureSpec(vmName), provider: 'azure' });
+    expect(vm.state.name).toBe('running');
+    expect(requestsTo(new RegExp(`PUT .*/virtualMachines/${vmName}$`)).length).toBeGreaterThanOrEqual(1);
+    expect([...fake.vms.values()].filter((each) => each.name === vmName)).toHaveLength(1);
+    await nc.vms.delete(vm.ref);
+    await nc.close();
+  });
+});
+
+describe('lists', () => {
+  it('follows nextLink exactly as given (another api-version, empty pages), never truncating', async () => {
+    const driver = driverOn(fake);
+    const prefix = name('list');
+    await Promise.all(
+      Array.from({ length: 90 }, (_, index) => driver.doCreateVm(azureSpec(`${prefix}-${index}`), context())),
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await driver.doListVms(
+        { pageSize: 25, ...(cursor === undefined ? {} : { cursor }) },
+        context(),
+      );
+      expect(page.items.length).toBeLessThanOrEqual(25);
+      expect(page.items.length).toBeGreaterThan(0);
+      seen.push(...page.items.map((vm) => vm.name));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined);
+    const mine = seen.filter((each) => each.startsWith(prefix));
+    expect(new Set(mine).size).toBe(90);
+    expect(mine).toHaveLength(90);
+    expect(pages).toBeGreaterThan(3);
+    const listed = requestsTo(/GET .*\/virtualMachines$/);
+    expect(listed.some((request) => request.query['api-version'] === NEXT_LINK_API_VERSION)).toBe(true);
+    expect(listed.every((request) => request.query.$expand === 'instanceView')).toBe(true);
+    await Promise.all(
+      Array.from({ length: 90 }, (_, index) => driver.doDeleteVm(`${prefix}-${index}`, context())),
+    );
+  });
+
+  it('lists the whole subscription when the driver has no resource group', async () => {
+    const driver = driverOn(fake);
+    const vmName = name('sub');
+    await driver.doCreateVm(azureSpec(vmName), context());
+    const subscriptionWide = driverOn(fake, { resourceGroup: undefined });
+    const page = await subscriptionWide.doListVms({}, context());
+    expect(page.items.map((vm) => vm.name)).toContain(vmName);
+    expect(
+      requestsTo(/GET \/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines$/).length,
+    ).toBeGreaterThan(0);
+    await expectCode(subscriptionWide.doCreateVm(azureSpec(name('x')), context()), 'INVALID_ARGUMENT');
+    await driver.doDeleteVm(vmName, context());
+  });
+
+  it('refuses a cursor whose link leaves the endpoint (it would carry the bearer token elsewhere)', async () => {
+    const cursor = Buffer.from(
+      JSON.stringify({ d: 'azure', l: 'vms', p: { link: 'https://evil.example/steal', offset: 0 } }),
+    ).toString('base64url');
+    const error = await expectCode(driverOn(fake).doListVms({ cursor }, context()), 'INVALID_ARGUMENT');
+    expect(error.field).toBe('cursor');
+  });
+
+  it('lists sizes from the resource SKUs, restricted ones flagged, prices from the table', async () => {
+    const driver = driverOn(fake, { priceTable: { Standard_B2s: 0.05 } });
+    const page = await driver.doListSizes({}, context());
+    expect(page.items.map((size) => size.name)).toContain('Standard_B2s');
+    expect(page.items.find((size) => size.name === 'Standard_B2s')).toMatchObject({
+      resources: { vcpus: 2, memoryMiB: 4096 },
+      pricePerHour: 0.05,
+      restricted: false,
+    });
+    expect(page.items.find((size) => size.name === 'Standard_M416ms_v2')?.restricted).toBe(true);
+    expect(page.items.some((size) => size.name === 'Premium_LRS')).toBe(false);
+  });
+});
