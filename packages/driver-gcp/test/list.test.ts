@@ -1,17 +1,9 @@
 import { createNovaCron, type DriverCallContext } from '@novacron/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GcpSize } from '../src/index.js';
-import { type FakeGce, startFakeGce } from './support/fake-gce-server.js';
-import { gcpDriverFor } from './support/gcp-on-fake.js';
+import { gcpDriverFor, useFakeGce } from './support/gcp-on-fake.js';
 
-let fake: FakeGce;
-beforeAll(async () => {
-  fake = await startFakeGce();
-});
-afterAll(() => fake.close());
-afterEach(() => {
-  expect(fake.invalidRequests).toEqual([]);
-});
+const fake = useFakeGce();
 
 function context(): DriverCallContext {
   return { signal: new AbortController().signal, operationId: 'list', attempt: 1 };
@@ -19,7 +11,7 @@ function context(): DriverCallContext {
 
 describe('lists across zones', () => {
   it('pages through aggregatedList with its page tokens, ignoring per-zone warnings, never truncating', async () => {
-    const driver = gcpDriverFor(fake);
+    const driver = gcpDriverFor(fake());
     const nc = createNovaCron({ providers: { gcp: driver } });
     const zones = ['us-central1-a', 'us-central1-b', 'europe-west1-b'];
     const made = await Promise.all(
@@ -37,12 +29,12 @@ describe('lists across zones', () => {
     expect(first.nextCursor).toBeDefined();
     const listed = await nc.vms.list({ provider: 'gcp', pageSize: 2 }).toArray();
     expect(listed.map((vm) => vm.ref.id).sort()).toEqual(made.map((vm) => vm.ref.id).sort());
-    const tokens = fake.calls.filter(
+    const tokens = fake().calls.filter(
       (call) => call.methodId === 'compute.instances.aggregatedList' && call.query.has('pageToken'),
     );
     expect(tokens.length).toBeGreaterThan(2);
     // The driver serving one zone lists only that zone's instances.
-    const europe = gcpDriverFor(fake, { zones: ['europe-west1-b'] });
+    const europe = gcpDriverFor(fake(), { zones: ['europe-west1-b'] });
     const inEurope = (await europe.doListVms({}, context())).items;
     expect(inEurope.map((vm) => vm.location.zone)).toEqual(['europe-west1-b', 'europe-west1-b']);
     await Promise.all(made.map((vm) => nc.vms.delete(vm.ref)));
@@ -50,7 +42,7 @@ describe('lists across zones', () => {
   });
 
   it('refuses a cursor it did not make', async () => {
-    const driver = gcpDriverFor(fake);
+    const driver = gcpDriverFor(fake());
     await expect(driver.doListVms({ cursor: 'bm90LWEtY3Vyc29y' }, context())).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       field: 'cursor',
@@ -60,10 +52,10 @@ describe('lists across zones', () => {
 
 describe('instances as VMs', () => {
   it('reports addresses from networkIP and natIP, labels as tags, and the machine type as size', async () => {
-    const driver = gcpDriverFor(fake);
+    const driver = gcpDriverFor(fake());
     // An instance with an external address, made through the SDK directly (the driver makes internal-only VMs).
     const [operation] = await driver.getClient().instances.insert({
-      project: fake.project,
+      project: fake().project,
       zone: 'us-central1-a',
       instanceResource: {
         name: 'addressed-1',
@@ -98,16 +90,16 @@ describe('instances as VMs', () => {
     ['PENDING', 'pending', undefined],
     ['SOMETHING_NEW', 'unknown', undefined],
   ])('reports status %s as %s through the client', async (status, name, reason) => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
     const vm = await nc.vms.create({
       provider: 'gcp',
       name: `status-${status.toLowerCase().replace('_', '-')}`,
       size: 'e2-micro',
     });
-    fake.setStatus('us-central1-a', vm.name, status);
+    fake().setStatus('us-central1-a', vm.name, status);
     const state = (await nc.vms.get(vm.ref)).state;
     expect(state).toEqual({ name, providerState: status, ...(reason === undefined ? {} : { reason }) });
-    fake.setStatus('us-central1-a', vm.name, 'RUNNING');
+    fake().setStatus('us-central1-a', vm.name, 'RUNNING');
     await nc.vms.delete(vm.ref);
     await nc.close();
   });
@@ -115,14 +107,14 @@ describe('instances as VMs', () => {
 
 describe('catalogs', () => {
   it('lists machine types as sizes once each, deprecated ones flagged, and zones as locations', async () => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
     const sizes = (await nc.sizes.list({ provider: 'gcp' }).toArray()) as unknown as GcpSize[];
     expect(new Set(sizes.map((size) => size.name)).size).toBe(sizes.length);
     expect(sizes.find((size) => size.name === 'n1-standard-1')).toMatchObject({ deprecated: true });
     expect(sizes.find((size) => size.name === 'e2-micro')).toMatchObject({
       deprecated: false,
       sharedCpu: true,
-      locations: fake.zones.slice().sort(),
+      locations: fake().zones.slice().sort(),
     });
     const locations = await nc.locations.list({ provider: 'gcp' }).toArray();
     expect(locations).toContainEqual(expect.objectContaining({ id: 'us-central1', kind: 'region' }));

@@ -1,17 +1,9 @@
 import { createNovaCron, NovaCronError } from '@novacron/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGcpDriver } from '../src/index.js';
-import { type FakeGce, startFakeGce } from './support/fake-gce-server.js';
-import { fixedTokenAuth, gcpDriverFor } from './support/gcp-on-fake.js';
+import { fixedTokenAuth, gcpDriverFor, useFakeGce } from './support/gcp-on-fake.js';
 
-let fake: FakeGce;
-beforeAll(async () => {
-  fake = await startFakeGce();
-});
-afterAll(() => fake.close());
-afterEach(() => {
-  expect(fake.invalidRequests).toEqual([]);
-});
+const fake = useFakeGce();
 
 async function refusal(promise: Promise<unknown>): Promise<NovaCronError> {
   const error = await promise.then(
@@ -57,17 +49,17 @@ describe('label rules, checked before any request', () => {
     [{ team: 'v'.repeat(64) }, 'tags.team'],
   ];
   it.each(cases)('refuses %j as INVALID_ARGUMENT on %s', async (tags, field) => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
-    const before = fake.calls.length;
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
+    const before = fake().calls.length;
     const error = await refusal(nc.vms.create({ provider: 'gcp', name: 'labelled', size: 'e2-micro', tags }));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.field).toBe(field);
-    expect(fake.calls.length).toBe(before);
+    expect(fake().calls.length).toBe(before);
     await nc.close();
   });
 
   it('refuses more than 63 labels (one of the 64 is the driver’s)', async () => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
     const tags = Object.fromEntries(Array.from({ length: 64 }, (_, index) => [`k${index}`, 'v']));
     const error = await refusal(nc.vms.create({ provider: 'gcp', name: 'many', size: 'e2-micro', tags }));
     expect(error.code).toBe('INVALID_ARGUMENT');
@@ -76,31 +68,31 @@ describe('label rules, checked before any request', () => {
   });
 
   it('refuses the label the driver keeps for idempotency, before any request', async () => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
-    const before = fake.calls.length;
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
+    const before = fake().calls.length;
     const error = await refusal(
       nc.vms.create({ provider: 'gcp', name: 'reserved', size: 'e2-micro', tags: { 'novacron-key': 'x' } }),
     );
     expect(error.field).toBe('tags.novacron-key');
-    expect(fake.calls.length).toBe(before);
+    expect(fake().calls.length).toBe(before);
     await nc.close();
   });
 
   it('refuses a custom machine type that breaks Google’s rules, before any request', async () => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
-    const before = fake.calls.length;
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
+    const before = fake().calls.length;
     const error = await refusal(nc.vms.create({ provider: 'gcp', name: 'custom', size: 'custom-3-4096' }));
     expect([error.code, error.field]).toEqual(['INVALID_ARGUMENT', 'size']);
     const fromResources = await refusal(
       nc.vms.create({ provider: 'gcp', name: 'custom', resources: { vcpus: 1, memoryMiB: 256 } }),
     );
     expect([fromResources.code, fromResources.field]).toEqual(['INVALID_ARGUMENT', 'resources']);
-    expect(fake.calls.length).toBe(before);
+    expect(fake().calls.length).toBe(before);
     await nc.close();
   });
 
   it('accepts a valid custom machine type and reports its resources', async () => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake) } });
+    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
     const vm = await nc.vms.create({
       provider: 'gcp',
       name: 'custom-ok',
@@ -109,7 +101,7 @@ describe('label rules, checked before any request', () => {
     });
     expect(vm.resources).toEqual({ vcpus: 2, memoryMiB: 4096 });
     expect(vm.tags).toEqual({ team: 'web' });
-    const inserted = fake.calls.find((call) => call.methodId === 'compute.instances.insert');
+    const inserted = fake().calls.find((call) => call.methodId === 'compute.instances.insert');
     expect(inserted?.body).toMatchObject({
       labels: { team: 'web' },
       machineType: 'zones/us-central1-a/machineTypes/custom-2-4096',
@@ -119,7 +111,7 @@ describe('label rules, checked before any request', () => {
   });
 
   it('needs a zone when the driver has none', async () => {
-    const driver = gcpDriverFor(fake, { zones: undefined });
+    const driver = gcpDriverFor(fake(), { zones: undefined });
     const nc = createNovaCron({ providers: { gcp: driver } });
     const error = await refusal(nc.vms.create({ provider: 'gcp', name: 'nozone', size: 'e2-micro' }));
     expect([error.code, error.field]).toEqual(['INVALID_ARGUMENT', 'location.zone']);

@@ -1,6 +1,7 @@
 import { OAuth2Client } from 'google-auth-library';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createGcpDriver, type GcpDriver, type GcpDriverOptions } from '../../src/index.js';
-import type { FakeGce } from './fake-gce-server.js';
+import { type FakeGce, startFakeGce } from './fake-gce-server.js';
 
 /** The access token the fake accepts. */
 export const FAKE_TOKEN = 'fake-gce-token';
@@ -21,4 +22,25 @@ export function gcpDriverFor(fake: FakeGce, options: Partial<GcpDriverOptions> =
     clientOptions: { apiEndpoint: fake.host, port: fake.port, protocol: 'http', fallback: 'rest' },
     ...options,
   });
+}
+
+/**
+ * Starts one fake Compute Engine for the test file (closed after it) and checks after every test that each request,
+ * clean-ups included, matched Google's discovery document. Call it at the top of the file, before any suite, so its
+ * check runs after the suite's own clean-up hooks. Returns the running fake.
+ */
+export function useFakeGce(): () => FakeGce {
+  let fake: FakeGce | undefined;
+  beforeAll(async () => {
+    fake = await startFakeGce();
+  });
+  afterAll(() => fake?.close());
+  afterEach(() => {
+    expect(fake?.invalidRequests).toEqual([]);
+  });
+  return () => {
+    if (fake === undefined)
+      throw new Error('The fake Compute Engine starts in beforeAll: use it inside tests and hooks.');
+    return fake;
+  };
 }
