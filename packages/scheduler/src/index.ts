@@ -1,0 +1,2 @@
+/** @packageDocumentation NovaCron's scheduler: placement and rebalancing. */
+export {};
