@@ -1,0 +1,2 @@
+/** @packageDocumentation An etcd v3 state store for NovaCron. */
+export {};
