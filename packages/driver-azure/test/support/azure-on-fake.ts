@@ -1,19 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { CreateVmSpec } from '@novacron/core';
-import { type AzureCredential, type AzureDriverOptions, createAzureDriver } from '../../src/index.js';
+import { type AzureDriverOptions, createAzureDriver } from '@novacron/driver-azure';
 import {
   FAKE_LOCATION,
   FAKE_RESOURCE_GROUP,
   FAKE_SUBNET_ID,
   FAKE_SUBSCRIPTION,
-  FAKE_TOKEN,
   type FakeArm,
-} from './fake-arm-server.js';
-
-/** A credential that hands out the fake's fixed token (no identity provider is reachable offline). */
-export const fixedCredential: AzureCredential = {
-  getToken: async () => ({ token: FAKE_TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
-};
+  fakeArmCredential,
+} from '@novacron/driver-azure/testing';
 
 /** An OpenSSH public key made for the test run. */
 export const SSH_PUBLIC_KEY = (() => {
@@ -34,7 +29,7 @@ export function driverOn(fake: FakeArm, options: Partial<AzureDriverOptions> = {
     subscriptionId: FAKE_SUBSCRIPTION,
     resourceGroup: FAKE_RESOURCE_GROUP,
     location: FAKE_LOCATION,
-    credential: fixedCredential,
+    credential: fakeArmCredential,
     endpoint: fake.url,
     tlsOptions: { ca: fake.ca },
     pollIntervalMs: 1,

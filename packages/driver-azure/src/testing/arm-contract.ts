@@ -1,23 +1,22 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 /**
- * Where the copy of Microsoft's published contract lives (see its README): `NOVACRON_AZURE_CONTRACTS`, or the
- * shared data folder beside the repository (`../shared/data/cloud-contracts/azure`), never copied into it.
+ * The files of Microsoft's published contract the fake reads, relative to the `contracts` folder (see
+ * {@link FakeArmOptions.contracts}): the ARM JSON Schemas of the exact api-versions the SDK clients send
+ * (`Azure/azure-resource-manager-schemas`) and the swagger folders whose `x-ms-enum.modelAsString` marks say which
+ * enums are open (`Azure/azure-rest-api-specs`).
  */
-export const CONTRACT_DIR =
-  process.env.NOVACRON_AZURE_CONTRACTS ??
-  fileURLToPath(new URL('../../../../../shared/data/cloud-contracts/azure/', import.meta.url));
-
-const COMPUTE_SCHEMA = 'arm-schemas/schemas/2026-03-01/Microsoft.Compute.json';
-const NETWORK_SCHEMA = 'arm-schemas/schemas/2025-05-01/Microsoft.Network.NRP.json';
-const COMMON_SCHEMA = 'arm-schemas/schemas/common/definitions.json';
-const SWAGGER_DIRS = [
-  'rest-api-specs/specification/compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2024-07-01',
-  'rest-api-specs/specification/network/resource-manager/Microsoft.Network/stable/2024-05-01',
-];
+export const ARM_CONTRACT_FILES = {
+  computeSchema: 'arm-schemas/schemas/2026-03-01/Microsoft.Compute.json',
+  networkSchema: 'arm-schemas/schemas/2025-05-01/Microsoft.Network.NRP.json',
+  commonSchema: 'arm-schemas/schemas/common/definitions.json',
+  swaggerFolders: [
+    'rest-api-specs/specification/compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2024-07-01',
+    'rest-api-specs/specification/network/resource-manager/Microsoft.Network/stable/2024-05-01',
+  ],
+} as const;
 
 type Json = Record<string, unknown>;
 
@@ -34,15 +33,15 @@ export interface ArmContract {
   check(resource: ContractViolation['resource'], body: unknown): string[];
 }
 
-function readJson(relative: string): Json {
-  return JSON.parse(readFileSync(join(CONTRACT_DIR, relative), 'utf8')) as Json;
+function readJson(dir: string, relative: string): Json {
+  return JSON.parse(readFileSync(join(dir, relative), 'utf8')) as Json;
 }
 
 /**
  * The value sets of the swagger enums marked `x-ms-enum.modelAsString` (extensible on the wire). The ARM schemas
  * close every enum (their `vmSize` list is years old), so an ARM enum sharing a value with one of these is relaxed.
  */
-function extensibleEnumValues(): Set<string>[] {
+function extensibleEnumValues(dir: string): Set<string>[] {
   const sets: Set<string>[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -57,16 +56,20 @@ function extensibleEnumValues(): Set<string>[] {
     }
     for (const value of Object.values(record)) visit(value);
   };
-  for (const dir of SWAGGER_DIRS) {
-    for (const file of readdirSync(join(CONTRACT_DIR, dir))) {
-      if (file.endsWith('.json')) visit(readJson(join(dir, file)));
+  for (const folder of ARM_CONTRACT_FILES.swaggerFolders) {
+    for (const file of readdirSync(join(dir, folder))) {
+      if (file.endsWith('.json')) visit(readJson(dir, join(folder, file)));
     }
   }
   return sets;
 }
 
-/** Draft-04 to what Ajv 8 reads: `id` becomes `$id`, `$schema` goes, extensible enums are opened. */
-function adapt(schema: Json, extensible: Set<string>[]): Json {
+/**
+ * Draft-04 to what Ajv 8 reads: `id` becomes `$id`, `$schema` goes, extensible enums are opened. With `closeObjects`,
+ * an object schema that lists its properties refuses any other: ARM itself drops unknown fields without a word, so a
+ * field sent at the wrong level (flat instead of under `properties`) would otherwise pass unseen.
+ */
+function adapt(schema: Json, extensible: Set<string>[], closeObjects: boolean): Json {
   const walk = (node: unknown, top: boolean): unknown => {
     if (Array.isArray(node)) return node.map((item) => walk(item, false));
     if (typeof node !== 'object' || node === null) return node;
@@ -94,6 +97,10 @@ function adapt(schema: Json, extensible: Set<string>[]): Json {
         continue;
       }
       out[key] = walk(value, false);
+    }
+    const listsProperties = typeof out.properties === 'object' && out.properties !== null;
+    if (closeObjects && listsProperties && out.type === 'object' && out.additionalProperties === undefined) {
+      out.additionalProperties = false;
     }
     return out;
   };
@@ -131,13 +138,29 @@ function wireSchema(schemaId: string, definition: Json, required: Record<string,
   };
 }
 
-/** Loads the contract once per test file. */
-export function loadArmContract(): ArmContract {
-  const extensible = extensibleEnumValues();
+/**
+ * Loads the contract from `dir`, a local copy of Microsoft's published files laid out as {@link ARM_CONTRACT_FILES}
+ * says.
+ *
+ * @throws TypeError naming the first missing file and where it comes from.
+ */
+export function loadArmContract(dir: string): ArmContract {
+  const missing = [
+    ARM_CONTRACT_FILES.computeSchema,
+    ARM_CONTRACT_FILES.networkSchema,
+    ARM_CONTRACT_FILES.commonSchema,
+    ...ARM_CONTRACT_FILES.swaggerFolders,
+  ].find((relative) => !existsSync(join(dir, relative)));
+  if (missing !== undefined) {
+    throw new TypeError(
+      `startFakeArm: the contracts folder ${dir} has no ${missing}. Copy it there from Microsoft's public repositories (arm-schemas/ from Azure/azure-resource-manager-schemas, rest-api-specs/ from Azure/azure-rest-api-specs, same paths), or pass validateRequests: false instead of contracts.`,
+    );
+  }
+  const extensible = extensibleEnumValues(dir);
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
-  const common = adapt(readJson(COMMON_SCHEMA), extensible);
-  const compute = adapt(readJson(COMPUTE_SCHEMA), extensible);
-  const network = adapt(readJson(NETWORK_SCHEMA), extensible);
+  const common = adapt(readJson(dir, ARM_CONTRACT_FILES.commonSchema), extensible, false);
+  const compute = adapt(readJson(dir, ARM_CONTRACT_FILES.computeSchema), extensible, true);
+  const network = adapt(readJson(dir, ARM_CONTRACT_FILES.networkSchema), extensible, true);
   ajv.addSchema(common);
   ajv.addSchema(compute);
   ajv.addSchema(network);
