@@ -1,10 +1,10 @@
+import { FAKE_GCE_TOKEN, type FakeGce, startFakeGce } from '@novacron/driver-gcp/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGce, startFakeGce } from './support/fake-gce-server.js';
-import { FAKE_TOKEN } from './support/gcp-on-fake.js';
+import { startCheckedFakeGce } from './support/gcp-on-fake.js';
 
 let fake: FakeGce;
 beforeAll(async () => {
-  fake = await startFakeGce();
+  fake = await startCheckedFakeGce();
 });
 afterAll(() => fake.close());
 
@@ -12,15 +12,13 @@ async function send(
   method: string,
   path: string,
   body?: unknown,
+  to: FakeGce = fake,
 ): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(
-    `http://${fake.host}:${fake.port}/compute/v1/projects/${fake.project}/${path}`,
-    {
-      method,
-      headers: { authorization: `Bearer ${FAKE_TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    },
-  );
+  const response = await fetch(`http://${to.host}:${to.port}/compute/v1/projects/${to.project}/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${FAKE_GCE_TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: response.status, json: await response.json() };
 }
 
@@ -34,6 +32,11 @@ describe('the fake checks requests against the discovery document', () => {
     ['a value outside an enum', { name: 'x', privateIpv6GoogleAccess: 'SOMETIMES' }],
     ['a missing required field', { machineType: 'zones/us-central1-a/machineTypes/e2-micro' }],
     ['a 64-bit number that is not a decimal string', { name: 'x', disks: [{ diskSizeGb: 'ten' }] }],
+    ['an output-only field (status)', { name: 'x', status: 'RUNNING' }],
+    [
+      'a nested output-only field (networkInterfaces[].kind)',
+      { name: 'x', networkInterfaces: [{ kind: 'x' }] },
+    ],
   ])('refuses %s with a 400 it records', async (_, body) => {
     const before = fake.invalidRequests.length;
     const { status } = await send('POST', 'zones/us-central1-a/instances', body);
@@ -61,5 +64,36 @@ describe('the fake checks requests against the discovery document', () => {
     });
     expect((second.json as { name: string }).name).toBe((first.json as { name: string }).name);
     expect(fake.instanceCount()).toBe(1);
+  });
+});
+
+describe('starting the fake', () => {
+  it('refuses to start with neither the discovery document nor validateRequests: false, saying where to get it', async () => {
+    await expect(startFakeGce()).rejects.toThrow(
+      /compute\.googleapis\.com\/\$discovery\/rest\?version=v1.*validateRequests: false/,
+    );
+  });
+
+  it('names the path and the download address when the document cannot be read', async () => {
+    await expect(startFakeGce({ discovery: '/nowhere/compute.v1.json' })).rejects.toThrow(
+      /\/nowhere\/compute\.v1\.json.*\$discovery\/rest\?version=v1/,
+    );
+  });
+
+  it('serves unchecked with validateRequests: false', async () => {
+    const unchecked = await startFakeGce({ validateRequests: false });
+    try {
+      expect(unchecked.validating).toBe(false);
+      const { status } = await send(
+        'POST',
+        'zones/us-central1-a/instances',
+        { name: 'loose', machineType: 'zones/us-central1-a/machineTypes/e2-micro', status: 'RUNNING' },
+        unchecked,
+      );
+      expect(status).toBe(200);
+      expect(unchecked.invalidRequests).toEqual([]);
+    } finally {
+      await unchecked.close();
+    }
   });
 });

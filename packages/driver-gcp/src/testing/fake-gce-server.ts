@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GceDiscovery, type RoutedMethod } from './gce-discovery-schema.js';
+import { FAKE_GCE_TOKEN } from './fake-gce-client.js';
+import {
+  FAKE_IMAGES,
+  type FakeGceImage,
+  imageView,
+  latestOfFamily,
+  parseImageUrl,
+} from './fake-gce-images.js';
+import { GCE_BASE_PATH, routeFakeGce } from './fake-gce-routes.js';
+import { GceDiscovery, type GceDiscoveryDocument, readGceDiscovery } from './gce-discovery-schema.js';
 
 /** One request the fake received, after routing. */
 export interface GceCall {
@@ -67,14 +76,42 @@ interface OperationRecord {
 
 /** Options of {@link startFakeGce}. */
 export interface FakeGceOptions {
+  /**
+   * Google's Compute Engine v1 discovery document: a path to its JSON (or gzipped JSON, `.json.gz`) or the parsed
+   * document. Download it from https://compute.googleapis.com/$discovery/rest?version=v1 and keep it with your test
+   * data. When given, every request is validated against it. Required unless `validateRequests` is `false`.
+   */
+  discovery?: string | GceDiscoveryDocument | undefined;
+  /**
+   * Validate every request (path, query, body) against `discovery`; an invalid one is answered 400 and recorded in
+   * `invalidRequests`. Default: true. `false` is the only way to start without the document, and then nothing is
+   * checked: a driver bug that misnames a field goes unseen.
+   */
+  validateRequests?: boolean | undefined;
   /** The project the fake serves. Default `novacron-test`. */
-  project?: string;
+  project?: string | undefined;
   /** Its zones. Default `us-central1-a`, `us-central1-b`, `europe-west1-b`. */
-  zones?: string[];
+  zones?: string[] | undefined;
+  /**
+   * Zones the aggregated list reports as unreachable (a per-zone `UNREACHABLE` warning and no instances), as the
+   * real service does during a zonal outage. Default none.
+   */
+  unreachableZones?: string[] | undefined;
+  /**
+   * Public images by project (`debian-cloud`: [...]); `images.list`, `images.get` and `images.getFromFamily` serve
+   * them, and an insert whose boot disk names an image not here fails 404. Default: a few Debian and Ubuntu images,
+   * one family with a deprecated older image, and an obsolete family.
+   */
+  images?: Record<string, FakeGceImage[]> | undefined;
   /** Milliseconds each status transition takes. Default 4. */
-  stepMs?: number;
+  stepMs?: number | undefined;
   /** How long `operations.wait` blocks before answering with a RUNNING operation. Default 200 ms. */
-  waitCutoffMs?: number;
+  waitCutoffMs?: number | undefined;
+  /**
+   * How long a `requestId` is remembered: a repeat within this time gets the first Operation and changes nothing.
+   * Google keeps them for at least 60 minutes. Default 3,600,000 ms.
+   */
+  requestIdRetentionMs?: number | undefined;
 }
 
 /** A running fake, its state and its hooks. */
@@ -91,6 +128,8 @@ export interface FakeGce {
   calls: GceCall[];
   /** Every request that broke the discovery document's schemas: a test asserts this stays empty. */
   invalidRequests: Array<{ methodId: string; problems: string[] }>;
+  /** Whether requests are validated against the discovery document. */
+  validating: boolean;
   /** Installs a fault script (undefined removes it). */
   script(script: GceFaultScript | undefined): void;
   /** Sets an instance's status outright (for state-mapping tests). */
@@ -106,24 +145,53 @@ export interface FakeGce {
 /**
  * Starts a stateful fake Compute Engine v1 REST server on 127.0.0.1 (a free port), written from Google's discovery
  * document: instances (insert, get, list, aggregatedList, start, stop, reset, suspend, resume, delete), zone
- * operations (get, wait), machine types (get, list) and zones (list). Every request is validated against the
- * document; an invalid one is answered 400 and recorded in `invalidRequests`.
+ * operations (get, wait), machine types (get, list), images (list, get, getFromFamily), zones and regions (list).
+ * Every request is validated against the document given as `discovery`; an invalid one is answered 400 and recorded
+ * in `invalidRequests`.
  *
  * Behaviour modelled on the real service: every change returns a zone Operation that becomes DONE a few ms later
  * (possibly with `error`), `requestId` makes a change idempotent (the same id returns the same Operation, whatever the
- * body), statuses move PROVISIONING -> STAGING -> RUNNING and so on over time, `wait` returns after a cut-off even
- * when the operation is still RUNNING, and aggregated lists page with `maxResults`/`pageToken` and carry per-zone
- * `NO_RESULTS_ON_PAGE` warnings.
+ * body, for `requestIdRetentionMs`), statuses move PROVISIONING -> STAGING -> RUNNING and so on over time, `wait`
+ * returns after a cut-off even when the operation is still RUNNING, and aggregated lists page with
+ * `maxResults`/`pageToken` and carry per-zone warnings (`NO_RESULTS_ON_PAGE`, `UNREACHABLE`).
+ *
+ * @throws Error when neither `discovery` nor `validateRequests: false` is given, or the document cannot be read.
+ *
+ * @example
+ * const fake = await startFakeGce({ discovery: 'test/data/compute.v1.json' });
+ * const authClient = new OAuth2Client(); // from google-auth-library
+ * authClient.setCredentials({ access_token: FAKE_GCE_TOKEN });
+ * const driver = createGcpDriver({
+ *   projectId: fake.project,
+ *   zones: fake.zones,
+ *   authClient,
+ *   clientOptions: fakeGceClientOptions(fake),
+ * });
+ * // ...and after each test: expect(fake.invalidRequests).toEqual([]);
  */
 export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGce> {
+  const validating = options.validateRequests ?? true;
+  if (validating && options.discovery === undefined) {
+    throw new Error(
+      "startFakeGce needs Google's Compute Engine discovery document to validate requests: download it from https://compute.googleapis.com/$discovery/rest?version=v1 and pass { discovery: <its path> }, or pass { validateRequests: false } to run the fake unchecked.",
+    );
+  }
   const project = options.project ?? 'novacron-test';
   const zones = options.zones ?? ['us-central1-a', 'us-central1-b', 'europe-west1-b'];
+  const unreachableZones = options.unreachableZones ?? [];
+  const images = options.images ?? FAKE_IMAGES;
   const stepMs = options.stepMs ?? 4;
   const waitCutoffMs = options.waitCutoffMs ?? 200;
-  const discovery = new GceDiscovery();
+  const requestIdRetentionMs = options.requestIdRetentionMs ?? 3_600_000;
+  const discovery =
+    options.discovery === undefined
+      ? undefined
+      : new GceDiscovery(
+          typeof options.discovery === 'string' ? readGceDiscovery(options.discovery) : options.discovery,
+        );
   const instances = new Map<string, InstanceRecord>(); // `${zone}/${name}`
   const operations = new Map<string, OperationRecord>(); // `${zone}/${operation}`
-  const byRequestId = new Map<string, Record<string, unknown>>();
+  const byRequestId = new Map<string, { operation: Record<string, unknown>; at: number }>();
   const pendingFailures = new Map<string, { code: string; message: string }>();
   const calls: GceCall[] = [];
   const invalidRequests: FakeGce['invalidRequests'] = [];
@@ -131,7 +199,8 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
   let sequence = 0;
   let base = '';
 
-  const zoneUrl = (zone: string) => `${base}${discovery.basePath}projects/${project}/zones/${zone}`;
+  const projectUrl = (name = project) => `${base}${GCE_BASE_PATH}projects/${name}`;
+  const zoneUrl = (zone: string) => `${projectUrl()}/zones/${zone}`;
 
   const statusOf = (record: InstanceRecord, now = Date.now()): string => {
     let status = record.timeline[0]?.status ?? 'PROVISIONING';
@@ -240,25 +309,38 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
   const notReady = (response: ServerResponse, what: string, status: string) =>
     fail(response, 400, 'resourceNotReady', `The resource '${what}' is not ready (it is ${status}).`);
 
+  /** The first Operation of a `requestId` still remembered, as it stands now. */
+  const earlierOperation = (requestId: string | null): Record<string, unknown> | undefined => {
+    if (requestId === null) return undefined;
+    const earlier = byRequestId.get(requestId);
+    if (earlier === undefined) return undefined;
+    if (earlier.at + requestIdRetentionMs <= Date.now()) {
+      byRequestId.delete(requestId);
+      return undefined;
+    }
+    const record = operations.get(
+      `${String(earlier.operation.zone).split('/').pop()}/${String(earlier.operation.name)}`,
+    );
+    return record === undefined ? earlier.operation : operationView(record);
+  };
   /** A change: served once per requestId; the same requestId answers with the first Operation again. */
   const change = (query: URLSearchParams, make: () => Record<string, unknown> | undefined) => {
     const requestId = query.get('requestId');
-    if (requestId !== null) {
-      const earlier = byRequestId.get(requestId);
-      if (earlier !== undefined) {
-        const record = operations.get(`${String(earlier.zone).split('/').pop()}/${String(earlier.name)}`);
-        return record === undefined ? earlier : operationView(record);
-      }
-    }
+    const earlier = earlierOperation(requestId);
+    if (earlier !== undefined) return earlier;
     const operation = make();
-    if (operation !== undefined && requestId !== null) byRequestId.set(requestId, operation);
+    if (operation !== undefined && requestId !== null) {
+      byRequestId.set(requestId, { operation, at: Date.now() });
+    }
     return operation;
   };
 
-  const handle = (call: GceCall, method: RoutedMethod, response: ServerResponse) => {
+  const handle = (call: GceCall, response: ServerResponse) => {
     const { path, query } = call;
     const zone = path.zone ?? '';
-    if (path.project !== undefined && path.project !== project) {
+    const imageProject =
+      call.methodId.startsWith('compute.images.') && Object.hasOwn(images, path.project ?? '');
+    if (path.project !== undefined && path.project !== project && !imageProject) {
       return fail(response, 403, 'forbidden', `Project ${path.project} is not served by this fake.`);
     }
     if (path.zone !== undefined && !zones.includes(zone)) {
@@ -266,10 +348,14 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     }
     const instanceName = path.instance ?? '';
     const where = `projects/${project}/zones/${zone}/instances/${instanceName}`;
-    switch (method.id) {
+    switch (call.methodId) {
       case 'compute.instances.insert': {
         const body = call.body as Record<string, unknown>;
         const name = String(body.name);
+        // A repeated requestId answers with the first Operation before anything else is looked at.
+        const missingImage =
+          earlierOperation(query.get('requestId')) === undefined ? unknownBootImage(body) : undefined;
+        if (missingImage !== undefined) return notFound(response, missingImage);
         const operation = change(query, () => {
           const existing = live(zone, name);
           if (existing !== undefined) {
@@ -293,7 +379,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
               selfLink: `${zoneUrl(zone)}/instances/${name}`,
               labelFingerprint: '42WmSpB8rSM=',
               machineType: String(body.machineType).startsWith('zones/')
-                ? `${base}${discovery.basePath}projects/${project}/${String(body.machineType)}`
+                ? `${projectUrl()}/${String(body.machineType)}`
                 : body.machineType,
               networkInterfaces: interfaces.map((networkInterface, index) => ({
                 ...networkInterface,
@@ -344,7 +430,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
         if (record === undefined && !(query.has('requestId') && byRequestId.has(query.get('requestId')!))) {
           return notFound(response, where);
         }
-        const action = method.id.split('.').pop() ?? '';
+        const action = call.methodId.split('.').pop() ?? '';
         let refused: string | undefined;
         const operation = change(query, () => {
           if (record === undefined) return undefined;
@@ -368,7 +454,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
         if (record === undefined) {
           return notFound(response, `projects/${project}/zones/${zone}/operations/${path.operation}`);
         }
-        if (method.id.endsWith('.get')) return send(response, 200, operationView(record));
+        if (call.methodId.endsWith('.get')) return send(response, 200, operationView(record));
         const delay = Math.max(0, Math.min(record.doneAt - Date.now(), waitCutoffMs));
         setTimeout(() => send(response, 200, operationView(record)), delay);
         return;
@@ -386,6 +472,31 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
           ? notFound(response, `projects/${project}/zones/${zone}/machineTypes/${path.machineType}`)
           : send(response, 200, machineType(type, zone));
       }
+      case 'compute.images.list': {
+        const all = images[path.project ?? ''] ?? [];
+        const maxResults = Math.min(500, Number(query.get('maxResults') ?? 500));
+        const start = query.has('pageToken') ? Number(Buffer.from(query.get('pageToken')!, 'base64url')) : 0;
+        const next = start + maxResults;
+        return send(response, 200, {
+          kind: 'compute#imageList',
+          id: `projects/${path.project}/global/images`,
+          items: all.slice(start, next).map((image) => imageView(image, projectUrl(path.project))),
+          selfLink: `${projectUrl(path.project)}/global/images`,
+          ...(next < all.length ? { nextPageToken: Buffer.from(String(next)).toString('base64url') } : {}),
+        });
+      }
+      case 'compute.images.get': {
+        const image = images[path.project ?? '']?.find((each) => each.name === path.image);
+        return image === undefined
+          ? notFound(response, `projects/${path.project}/global/images/${path.image}`)
+          : send(response, 200, imageView(image, projectUrl(path.project)));
+      }
+      case 'compute.images.getFromFamily': {
+        const image = latestOfFamily(images[path.project ?? ''] ?? [], path.family ?? '');
+        return image === undefined
+          ? notFound(response, `projects/${path.project}/global/images/family/${path.family}`)
+          : send(response, 200, imageView(image, projectUrl(path.project)));
+      }
       case 'compute.zones.list':
         return send(response, 200, {
           kind: 'compute#zoneList',
@@ -395,14 +506,47 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
             id: String(2000 + index),
             name,
             status: 'UP',
-            region: `${base}${discovery.basePath}projects/${project}/regions/${name.replace(/-[a-z]$/, '')}`,
+            region: `${projectUrl()}/regions/${regionOf(name)}`,
             selfLink: zoneUrl(name),
           })),
-          selfLink: `${base}${discovery.basePath}projects/${project}/zones`,
+          selfLink: `${projectUrl()}/zones`,
         });
+      case 'compute.regions.list': {
+        const regions = [...new Set(zones.map(regionOf))].sort();
+        return send(response, 200, {
+          kind: 'compute#regionList',
+          id: `projects/${project}/regions`,
+          items: regions.map((name, index) => ({
+            kind: 'compute#region',
+            id: String(1000 + index),
+            name,
+            status: 'UP',
+            zones: zones.filter((zone) => regionOf(zone) === name).map(zoneUrl),
+            selfLink: `${projectUrl()}/regions/${name}`,
+          })),
+          selfLink: `${projectUrl()}/regions`,
+        });
+      }
       default:
-        return fail(response, 501, 'notImplemented', `The fake does not implement ${method.id}.`);
+        return fail(response, 501, 'notImplemented', `The fake does not implement ${call.methodId}.`);
     }
+  };
+
+  /** The boot image an insert names, when it is not one the fake serves (a family, an image, a full URL). */
+  const unknownBootImage = (body: Record<string, unknown>): string | undefined => {
+    const disks =
+      (body.disks as Array<{ boot?: boolean; initializeParams?: { sourceImage?: string } }>) ?? [];
+    const source = disks.find((disk) => disk.boot)?.initializeParams?.sourceImage;
+    if (source === undefined) return undefined;
+    const parsed = parseImageUrl(source);
+    const catalogue = parsed === undefined ? undefined : images[parsed.project];
+    const found =
+      parsed === undefined || catalogue === undefined
+        ? undefined
+        : parsed.family
+          ? latestOfFamily(catalogue, parsed.name)
+          : catalogue.find((image) => image.name === parsed.name);
+    return found === undefined ? source : undefined;
   };
 
   const machineType = (type: MachineTypeRecord, zone: string) => ({
@@ -454,8 +598,15 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     const items: Record<string, unknown> = {};
     for (const zone of zones) {
       const inZone = page.filter((record) => record.zone === zone).map(view);
-      items[`zones/${zone}`] =
-        inZone.length > 0
+      items[`zones/${zone}`] = unreachableZones.includes(zone)
+        ? {
+            warning: {
+              code: 'UNREACHABLE',
+              message: `Scope 'zones/${zone}' is unreachable.`,
+              data: [{ key: 'scope', value: `zones/${zone}` }],
+            },
+          }
+        : inZone.length > 0
           ? { instances: inZone }
           : {
               warning: {
@@ -469,7 +620,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
       kind: 'compute#instanceAggregatedList',
       id: `projects/${project}/aggregated/instances`,
       items,
-      selfLink: `${base}${discovery.basePath}projects/${project}/aggregated/instances`,
+      selfLink: `${projectUrl()}/aggregated/instances`,
       ...(nextPageToken === undefined ? {} : { nextPageToken }),
     };
   };
@@ -486,44 +637,41 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
       } catch {
         return fail(response, 400, 'parseError', `The body is not JSON: ${raw.slice(0, 80)}`);
       }
-      if (request.headers.authorization !== 'Bearer fake-gce-token') {
+      if (request.headers.authorization !== `Bearer ${FAKE_GCE_TOKEN}`) {
         return fail(response, 401, 'authError', 'Request had invalid authentication credentials.');
       }
-      const routed = discovery.route(request.method ?? 'GET', url.pathname);
+      const verb = request.method ?? 'GET';
+      const routed = routeFakeGce(verb, url.pathname);
       const call: GceCall = {
-        methodId: routed?.method.id ?? '',
+        methodId: routed?.id ?? '',
         path: routed?.path ?? {},
         query: url.searchParams,
         body,
       };
       calls.push(call);
       if (routed === undefined) {
-        invalidRequests.push({
-          methodId: '',
-          problems: [`no method serves ${request.method} ${url.pathname}`],
-        });
-        return fail(response, 404, 'notFound', `No method serves ${request.method} ${url.pathname}.`);
+        const known = discovery?.route(verb, url.pathname);
+        if (known !== undefined) {
+          return fail(response, 501, 'notImplemented', `The fake does not implement ${known.method.id}.`);
+        }
+        if (validating) {
+          invalidRequests.push({ methodId: '', problems: [`no method serves ${verb} ${url.pathname}`] });
+        }
+        return fail(response, 404, 'notFound', `No method serves ${verb} ${url.pathname}.`);
       }
+      const method = discovery?.method(routed.id);
       const problems =
-        routed.method.id.endsWith('.insert') || url.searchParams.has('requestId')
-          ? [
-              ...discovery.check(routed.method, routed.path, url.searchParams, body),
-              ...requestIdProblems(url),
-            ]
-          : discovery.check(routed.method, routed.path, url.searchParams, body);
+        method === undefined
+          ? []
+          : [...discovery!.check(method, routed.path, url.searchParams, body), ...requestIdProblems(url)];
       if (problems.length > 0) {
-        invalidRequests.push({ methodId: routed.method.id, problems });
-        return fail(
-          response,
-          400,
-          'invalid',
-          `Invalid request to ${routed.method.id}: ${problems.join('; ')}`,
-        );
+        invalidRequests.push({ methodId: routed.id, problems });
+        return fail(response, 400, 'invalid', `Invalid request to ${routed.id}: ${problems.join('; ')}`);
       }
       const fault = faultScript?.(call);
       if (fault !== undefined && 'lose' in fault) {
         // The change takes effect, then the connection drops before the answer.
-        handle(call, routed.method, {
+        handle(call, {
           writeHead: () => undefined,
           end: () => request.socket.destroy(),
         } as unknown as ServerResponse);
@@ -538,7 +686,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
           fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) },
         );
       }
-      handle(call, routed.method, response);
+      handle(call, response);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -551,6 +699,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     zones,
     calls,
     invalidRequests,
+    validating,
     script(script) {
       faultScript = script;
     },
@@ -594,6 +743,11 @@ function transition(action: string, status: string, noGracefulShutdown: boolean)
     default:
       return undefined;
   }
+}
+
+/** `us-central1-a` -> `us-central1`. */
+function regionOf(zone: string): string {
+  return zone.replace(/-[a-z]$/, '');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,17 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { Ajv, type ValidateFunction } from 'ajv';
-
-/**
- * Where Google's Compute Engine v1 discovery document (cut to the VM methods) is kept for tests: the shared data
- * folder beside the repository, read at test time and never copied into it.
- */
-export const DISCOVERY_PATH = fileURLToPath(
-  new URL(
-    '../../../../../shared/data/cloud-contracts/gce/discovery/compute.v1.vm-subset.json',
-    import.meta.url,
-  ),
-);
 
 /** One property or schema of a discovery document, as far as the fake reads it. */
 interface DiscoverySchema {
@@ -28,6 +17,7 @@ interface DiscoverySchema {
   annotations?: { required?: string[] };
   location?: string;
   required?: boolean;
+  readOnly?: boolean;
 }
 
 /** One method of the discovery document: its id, verb, path template, parameters and body schema. */
@@ -39,7 +29,11 @@ export interface DiscoveryMethod {
   request?: { $ref: string };
 }
 
-interface DiscoveryDocument {
+/**
+ * Google's Compute Engine v1 discovery document, parsed (the parts the fake reads). Get it from
+ * https://compute.googleapis.com/$discovery/rest?version=v1 (about 5 MB of JSON).
+ */
+export interface GceDiscoveryDocument {
   basePath: string;
   parameters: Record<string, DiscoverySchema>;
   schemas: Record<string, DiscoverySchema>;
@@ -53,19 +47,46 @@ export interface RoutedMethod extends DiscoveryMethod {
 }
 
 /**
- * Google's discovery document, read at test time and turned into what the fake needs: a router over every method's
- * path template, and ajv validators for every request body and query string. Bodies are checked strictly (an unknown
- * field is an error, as a misspelt field silently dropped by the SDK would otherwise pass).
+ * Reads a discovery document from a file: JSON, or gzipped JSON when the name ends in `.gz`.
+ *
+ * @throws Error naming the path and where to download the document, when the file cannot be read or parsed.
+ */
+export function readGceDiscovery(path: string): GceDiscoveryDocument {
+  let document: GceDiscoveryDocument;
+  try {
+    const bytes = readFileSync(path);
+    document = JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
+  } catch (error) {
+    throw new Error(
+      `Cannot read the Compute Engine discovery document at ${path} (${(error as Error).message}). Download it from https://compute.googleapis.com/$discovery/rest?version=v1 and pass its path as discovery.`,
+    );
+  }
+  if (typeof document?.basePath !== 'string' || typeof document.schemas !== 'object') {
+    throw new Error(
+      `${path} is not the Compute Engine discovery document (no basePath or schemas). Download it from https://compute.googleapis.com/$discovery/rest?version=v1.`,
+    );
+  }
+  return document;
+}
+
+/**
+ * Google's discovery document turned into what the fake needs: a router over every method's path template, and ajv
+ * validators for every request body and query string. Bodies are checked strictly: an unknown field is an error (a
+ * misspelt field silently dropped by the SDK would otherwise pass), and so is a field the document marks output-only
+ * (`readOnly`), which the service ignores in a request.
  */
 export class GceDiscovery {
+  /** The document's `basePath` (`/compute/v1/`). */
   readonly basePath: string;
+  /** Every method of the document, with its path pattern. */
   readonly methods: RoutedMethod[];
-  private readonly document: DiscoveryDocument;
+  private readonly document: GceDiscoveryDocument;
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
   private readonly bodyValidators = new Map<string, ValidateFunction>();
 
-  constructor(path = DISCOVERY_PATH) {
-    this.document = JSON.parse(readFileSync(path, 'utf8')) as DiscoveryDocument;
+  /** Compiles the routes and schemas of a parsed document (see {@link readGceDiscovery}). */
+  constructor(document: GceDiscoveryDocument) {
+    this.document = document;
     this.basePath = this.document.basePath;
     const definitions: Record<string, unknown> = {};
     for (const [name, schema] of Object.entries(this.document.schemas)) {
@@ -82,6 +103,11 @@ export class GceDiscovery {
         return { ...method, pathNames, pathPattern: new RegExp(`^${this.basePath}${source}$`) };
       }),
     );
+  }
+
+  /** The method with this id (`compute.instances.insert`), or undefined. */
+  method(id: string): RoutedMethod | undefined {
+    return this.methods.find((method) => method.id === id);
   }
 
   /** The method a request names, with its path parameters, or undefined. */
@@ -144,7 +170,12 @@ export class GceDiscovery {
     const validate = this.bodyValidator(method);
     if (!validate(body)) {
       for (const error of validate.errors ?? []) {
-        problems.push(`body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+        // `not: {}` is how an output-only property is refused (see toJsonSchema).
+        problems.push(
+          error.keyword === 'not'
+            ? `body${error.instancePath} is output-only: the service ignores it in a request`
+            : `body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
+        );
       }
     }
     return problems;
@@ -164,10 +195,11 @@ export class GceDiscovery {
 
 /**
  * A discovery schema as JSON Schema: `$ref` to the shared definitions, 64-bit integers as decimal strings (their wire
- * form), objects closed unless they declare `additionalProperties`, and, for the top level of a method's body, the
- * fields the method's `annotations.required` lists.
+ * form), objects closed unless they declare `additionalProperties`, output-only (`readOnly`) properties refused, and,
+ * for the top level of a method's body, the fields the method's `annotations.required` lists.
  */
 function toJsonSchema(schema: DiscoverySchema, methodId: string | undefined): Record<string, unknown> {
+  if (schema.readOnly === true) return { not: {} };
   if (schema.$ref !== undefined) return { $ref: `compute#/definitions/${schema.$ref}` };
   const result: Record<string, unknown> = {};
   if (schema.enum !== undefined) result.enum = schema.enum;

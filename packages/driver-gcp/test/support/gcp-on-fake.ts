@@ -1,16 +1,25 @@
+import {
+  FAKE_GCE_TOKEN,
+  type FakeGce,
+  type FakeGceOptions,
+  fakeGceClientOptions,
+  startFakeGce,
+} from '@novacron/driver-gcp/testing';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createGcpDriver, type GcpDriver, type GcpDriverOptions } from '../../src/index.js';
-import { type FakeGce, startFakeGce } from './fake-gce-server.js';
-
-/** The access token the fake accepts. */
-export const FAKE_TOKEN = 'fake-gce-token';
+import { GCE_DISCOVERY_PATH } from './gce-discovery-location.js';
 
 /** An `OAuth2Client` holding the fake's fixed token (no refresh, no metadata server, no network). */
 export function fixedTokenAuth(): OAuth2Client {
   const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: FAKE_TOKEN, expiry_date: Date.now() + 24 * 3_600_000 });
+  authClient.setCredentials({ access_token: FAKE_GCE_TOKEN, expiry_date: Date.now() + 24 * 3_600_000 });
   return authClient;
+}
+
+/** Starts a fake that validates every request against the discovery document the tests read. */
+export function startCheckedFakeGce(options: Omit<FakeGceOptions, 'discovery'> = {}): Promise<FakeGce> {
+  return startFakeGce({ discovery: GCE_DISCOVERY_PATH, ...options });
 }
 
 /** A driver whose real `@google-cloud/compute` clients speak plain HTTP/JSON to the fake. */
@@ -19,23 +28,25 @@ export function gcpDriverFor(fake: FakeGce, options: Partial<GcpDriverOptions> =
     projectId: fake.project,
     zones: fake.zones,
     authClient: fixedTokenAuth(),
-    clientOptions: { apiEndpoint: fake.host, port: fake.port, protocol: 'http', fallback: 'rest' },
+    clientOptions: fakeGceClientOptions(fake),
     ...options,
   });
 }
 
 /**
  * Starts one fake Compute Engine for the test file (closed after it) and checks after every test that each request,
- * clean-ups included, matched Google's discovery document. Call it at the top of the file, before any suite, so its
- * check runs after the suite's own clean-up hooks. Returns the running fake.
+ * clean-ups included, matched Google's discovery document; the fault script is removed after every test. Call it at
+ * the top of the file, before any suite, so its check runs after the suite's own clean-up hooks. Returns the running
+ * fake.
  */
-export function useFakeGce(): () => FakeGce {
+export function useFakeGce(options: Omit<FakeGceOptions, 'discovery'> = {}): () => FakeGce {
   let fake: FakeGce | undefined;
   beforeAll(async () => {
-    fake = await startFakeGce();
+    fake = await startCheckedFakeGce(options);
   });
   afterAll(() => fake?.close());
   afterEach(() => {
+    fake?.script(undefined);
     expect(fake?.invalidRequests).toEqual([]);
   });
   return () => {
