@@ -130,7 +130,14 @@ export {
 } from './registry/plugin-registry.js';
 export { FileStateStore } from './store/file-state-store.js';
 export { MemoryStateStore } from './store/memory-state-store.js';
-export type { Lease, StateStore, StoreChange, StoredEntry } from './store/state-store.js';
+export type {
+  Fence,
+  Lease,
+  StateStore,
+  StoreChange,
+  StoredEntry,
+  StoreWriteOptions,
+} from './store/state-store.js';
 export { sleep } from './util/abort.js';
 export { createWaiter, type WaiterCheck, type WaiterOptions } from './waiters/create-waiter.js';
 export {

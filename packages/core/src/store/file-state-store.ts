@@ -1,59 +1,74 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertKey, checkVersion, MemoryStateStore } from './memory-state-store.js';
-import type { Lease, StateStore, StoreChange, StoredEntry } from './state-store.js';
+import { NovaCronError } from '../errors/novacron-error.js';
+import { LeaseTable } from './lease-table.js';
+import type { Lease, StateStore, StoreChange, StoredEntry, StoreWriteOptions } from './state-store.js';
+import { assertKey, checkVersion, compareKeys } from './store-checks.js';
 import { StoreWatchers } from './store-watchers.js';
 
+/** Temporary files a write leaves behind when its process dies between creating and renaming them. */
+const TEMPORARY = /\.json\.[0-9a-f-]{36}\.tmp$/;
+
 /**
- * A {@link StateStore} on disk for single-process durability: one JSON file per key in `directory`, each write made
- * atomic by writing a temporary file, fsyncing it, renaming it over the old one and fsyncing the directory, so a
- * crash leaves either the old or the new value, never a torn one. Writes are serialised within the process.
- * Leases and watches are per process (use an etcd-backed store for several processes).
+ * A {@link StateStore} on disk for one process: one JSON file per key in `directory`, each write made atomic by
+ * writing a temporary file, fsyncing it, renaming it over the old one and fsyncing the directory, so a crash or
+ * `kill -9` leaves either the old or the new value, never a torn one, and a write that resolved is on disk. Writes
+ * are serialised within the process; `open` removes the temporary files of writes a crash interrupted. Leases and
+ * watches live in the process. Open a directory from one process at a time (nothing stops a second one, and two
+ * would break each other's version checks); use `@novacron/store-etcd` for several processes.
+ * Keys become file names, so a key may take at most about 250 bytes once URI-encoded.
  *
  * @example
  * const store = await FileStateStore.open('.novacron/state');
  */
 export class FileStateStore implements StateStore {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly local = new MemoryStateStore();
+  private readonly leases = new LeaseTable(Date.now);
   private readonly watchers = new StoreWatchers();
 
   private constructor(private readonly directory: string) {}
 
-  /** Opens (and creates if needed) a store in `directory`. */
+  /** Opens (and creates if needed) a store in `directory`, removing what interrupted writes left behind. */
   static async open(directory: string): Promise<FileStateStore> {
     await mkdir(directory, { recursive: true });
+    const leftovers = (await readdir(directory)).filter((name) => TEMPORARY.test(name));
+    await Promise.all(leftovers.map((name) => rm(join(directory, name), { force: true })));
     return new FileStateStore(directory);
   }
 
   async get<T>(key: string): Promise<StoredEntry<T> | undefined> {
     assertKey(key);
-    return this.readFileEntry<T>(this.pathOf(key));
+    try {
+      return JSON.parse(await readFile(this.pathOf(key), 'utf8')) as StoredEntry<T>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
-  put<T>(key: string, value: T, options: { expectedVersion?: number | undefined } = {}): Promise<number> {
+  async put<T>(key: string, value: T, options: StoreWriteOptions = {}): Promise<number> {
     assertKey(key);
+    if (JSON.stringify(value) === undefined)
+      throw new TypeError(`The value for '${key}' is not JSON-serialisable.`);
     return this.serialise(async () => {
       const current = (await this.get(key))?.version ?? 0;
-      checkVersion(key, current, options.expectedVersion);
-      const entry: StoredEntry<T> = { key, value, version: current + 1 };
-      const json = JSON.stringify(entry);
-      if (json === undefined) throw new TypeError(`The value for '${key}' is not JSON-serialisable.`);
+      this.checkWrite(key, current, options);
+      const json = JSON.stringify({ key, value, version: current + 1 } satisfies StoredEntry<T>);
       await this.writeAtomically(this.pathOf(key), json);
       this.watchers.notify({ type: 'put', key, entry: JSON.parse(json) });
-      return entry.version;
+      return current + 1;
     });
   }
 
-  delete(key: string, options: { expectedVersion?: number | undefined } = {}): Promise<void> {
+  async delete(key: string, options: StoreWriteOptions = {}): Promise<void> {
     assertKey(key);
     return this.serialise(async () => {
       const existing = await this.get(key);
-      if (options.expectedVersion !== undefined)
-        checkVersion(key, existing?.version ?? 0, options.expectedVersion);
+      this.checkWrite(key, existing?.version ?? 0, options);
       if (existing === undefined) return;
       await rm(this.pathOf(key), { force: true });
+      await this.syncDirectory();
       this.watchers.notify({ type: 'delete', key });
     });
   }
@@ -64,7 +79,7 @@ export class FileStateStore implements StateStore {
       .filter((name) => name.endsWith('.json'))
       .map((name) => decodeURIComponent(name.slice(0, -'.json'.length)))
       .filter((key) => key.startsWith(prefix))
-      .sort();
+      .sort(compareKeys);
     const entries = await Promise.all(keys.map((key) => this.get<T>(key)));
     return entries.filter((entry): entry is StoredEntry<T> => entry !== undefined);
   }
@@ -73,8 +88,8 @@ export class FileStateStore implements StateStore {
     return this.watchers.add(prefix, listener);
   }
 
-  acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
-    return this.local.acquireLease(name, holder, ttlMs);
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.leases.acquire(name, holder, ttlMs);
   }
 
   async close(): Promise<void> {
@@ -82,17 +97,22 @@ export class FileStateStore implements StateStore {
     this.watchers.clear();
   }
 
-  private pathOf(key: string): string {
-    return join(this.directory, `${encodeURIComponent(key)}.json`);
+  private checkWrite(key: string, currentVersion: number, options: StoreWriteOptions): void {
+    if (options.fence !== undefined) this.leases.checkFence(key, options.fence);
+    checkVersion(key, currentVersion, options.expectedVersion);
   }
 
-  private async readFileEntry<T>(path: string): Promise<StoredEntry<T> | undefined> {
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as StoredEntry<T>;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+  private pathOf(key: string): string {
+    const name = `${encodeURIComponent(key)}.json`;
+    // 255 bytes is the usual file-name limit; the temporary file adds 41 characters to the name.
+    if (Buffer.byteLength(name) > 255 - 41) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'key',
+        message: `State key '${key.slice(0, 40)}...' is too long for FileStateStore (file names hold about 200 bytes once URI-encoded). Use a shorter key, or another store.`,
+      });
     }
+    return join(this.directory, name);
   }
 
   private async writeAtomically(path: string, contents: string): Promise<void> {
@@ -105,6 +125,11 @@ export class FileStateStore implements StateStore {
       await file.close();
     }
     await rename(temporary, path);
+    await this.syncDirectory();
+  }
+
+  /** Makes renames and removals in the directory durable (a rename alone may be lost by a power cut). */
+  private async syncDirectory(): Promise<void> {
     const directory = await open(this.directory, 'r');
     try {
       await directory.sync();

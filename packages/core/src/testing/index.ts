@@ -1,5 +1,10 @@
 export { findSecrets, type RecordedEvent, recordOperationEvents } from './secret-probe.js';
 export {
+  type StateStoreBackend,
+  type TestStateStoreOptions,
+  testStateStore,
+} from './state-store-conformance.js';
+export {
   type ConformanceContext,
   DEFAULT_CONFORMANCE_FAULTS,
   type TestDriverOptions,
