@@ -73,10 +73,16 @@ export {
   TERMINAL_MIGRATION_PHASES,
 } from './model/migration.js';
 export type {
+  PlacementAssignment,
   PlacementDemand,
+  PlacementHost,
+  PlacementHostSnapshot,
   PlacementObjective,
   PlacementPlan,
+  PlacementReason,
+  PlacementRejection,
   PlacementRequest,
+  PlacementStrategy,
   UnplacedDemand,
 } from './model/placement.js';
 export {
