@@ -36,6 +36,7 @@ import { type AzureErrorContext, toAzureNovaCronError } from './azure-error-map.
 import { azureVmCursors } from './azure-page-cursor.js';
 import { type AzureSize, toAzureSizes } from './azure-sizes.js';
 import { toVmState } from './azure-state-map.js';
+import { AzureVmAddresses, type VmNetworkView } from './azure-vm-addresses.js';
 
 /** `providerOptions.azure` of a stop. */
 interface AzureStopProviderOptions {
@@ -91,6 +92,7 @@ export class AzureDriver extends DriverBase {
   private readonly origin: string;
   /** Options of every long-running call: the polling interval used when ARM sends no positive `Retry-After`. */
   private readonly polling: { updateIntervalInMs?: number };
+  private readonly addresses: AzureVmAddresses;
   private skus: Promise<AzureSize[]> | undefined;
   /** Creates by idempotency key: the spec each key was first used with, and the create in flight. */
   private readonly keys = new Map<
@@ -107,6 +109,9 @@ export class AzureDriver extends DriverBase {
     this.location = options.location;
     this.origin = new URL(options.endpoint ?? 'https://management.azure.com').origin;
     this.clients = options.clients ?? this.makeClients();
+    this.addresses = new AzureVmAddresses(this.clients.network, (where, signal, request) =>
+      this.call(where, signal, request),
+    );
     this.polling = options.pollIntervalMs === undefined ? {} : { updateIntervalInMs: options.pollIntervalMs };
   }
 
@@ -152,7 +157,7 @@ export class AzureDriver extends DriverBase {
         continue;
       }
       const taken = rest.slice(0, pageSize);
-      const page: Page<ProviderVm> = { items: await this.toProviderVms(taken, context.signal) };
+      const page: Page<ProviderVm> = { items: await this.toProviderVms(taken, 'page', context.signal) };
       if (offset + taken.length < armPage.items.length) {
         page.nextCursor = azureVmCursors.encode({
           ...(link === undefined ? {} : { link }),
@@ -195,7 +200,7 @@ export class AzureDriver extends DriverBase {
         abortSignal: context.signal,
       }),
     );
-    const [mapped] = await this.toProviderVms([vm], context.signal);
+    const [mapped] = await this.toProviderVms([vm], 'one', context.signal);
     return mapped!;
   }
 
@@ -246,12 +251,52 @@ export class AzureDriver extends DriverBase {
             });
       }
       if ((existing.provisioningState ?? '').toLowerCase() === 'succeeded') {
-        const [mapped] = await this.toProviderVms([existing], signal);
+        const [mapped] = await this.toProviderVms([existing], 'one', signal);
         return mapped!;
       }
       // An earlier attempt left it mid-way: the same PUT again finishes it.
     }
     const nicName = nicNameFor(create.name);
+    const nicId = await this.ensureNic(group, nicName, create, key, signal);
+    try {
+      await this.call({ action: 'virtualMachines.createOrUpdate', resource: create.name }, signal, async () =>
+        this.clients.compute.virtualMachines.createOrUpdate(
+          group,
+          create.name,
+          buildVmBody(create, nicId, key),
+          {
+            ...this.polling,
+            abortSignal: signal,
+          },
+        ),
+      );
+    } catch (error) {
+      await this.removeNicOfFailedCreate(group, create.name, nicName, signal);
+      throw error;
+    }
+    return this.doGetVm(create.name, context);
+  }
+
+  /**
+   * The id of the create's NIC: the one an earlier attempt with the same key made (when it is complete), else a new
+   * one. A NIC of that name made by anything else is not taken over: that is `CONFLICT`.
+   */
+  private async ensureNic(
+    group: string,
+    nicName: string,
+    create: ValidatedCreate,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const existing = await this.findNic(group, nicName, signal);
+    if (existing !== undefined && existing.tags?.[IDEMPOTENCY_TAG_KEY] !== key) {
+      throw new NovaCronError({
+        code: 'CONFLICT',
+        retryable: false,
+        message: `A network interface named ${nicName} already exists in resource group ${group}, not made by this create (a NIC kept from an earlier VM, or made outside NovaCron). Delete it, or choose another VM name than ${create.name}.`,
+      });
+    }
+    if (existing?.id !== undefined && existing.provisioningState === 'Succeeded') return existing.id;
     const nic = await this.call(
       { action: 'networkInterfaces.createOrUpdate', resource: nicName },
       signal,
@@ -261,20 +306,36 @@ export class AzureDriver extends DriverBase {
           abortSignal: signal,
         }),
     );
-    if (nic.id === undefined)
+    if (nic.id === undefined) {
       throw new NovaCronError({ code: 'PROVIDER', message: `NIC ${nicName} came back without an id.` });
-    await this.call({ action: 'virtualMachines.createOrUpdate', resource: create.name }, signal, async () =>
-      this.clients.compute.virtualMachines.createOrUpdate(
-        group,
-        create.name,
-        buildVmBody(create, nic.id!, key),
-        {
+    }
+    return nic.id;
+  }
+
+  /**
+   * After a failed VM PUT, deletes the NIC the create made when no VM came of it, so a failed create leaves nothing
+   * (a retry makes it again). A NIC whose VM exists (a half-made VM the same key's retry finishes) stays. Nothing is
+   * tried after a cancellation, and a failed cleanup gives way to the create's own error: the NIC then carries the
+   * key, and the retry with that key takes it up.
+   */
+  private async removeNicOfFailedCreate(
+    group: string,
+    vmName: string,
+    nicName: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (signal.aborted) return;
+    try {
+      if ((await this.findVm(group, vmName, signal)) !== undefined) return;
+      await this.call({ action: 'networkInterfaces.delete', resource: nicName }, signal, async () =>
+        this.clients.network.networkInterfaces.delete(group, nicName, {
           ...this.polling,
           abortSignal: signal,
-        },
-      ),
-    );
-    return this.doGetVm(create.name, context);
+        }),
+      );
+    } catch {
+      // The create's own error is the one to report; the NIC is found again by the retry (see above).
+    }
   }
 
   /** Starts the VM (a no-op on a running one). */
@@ -410,6 +471,21 @@ export class AzureDriver extends DriverBase {
     return vm.instanceView?.statuses?.find((status) => status.code?.startsWith('PowerState/'))?.code;
   }
 
+  private async findNic(
+    group: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<NetworkInterface | undefined> {
+    try {
+      return await this.call({ action: 'networkInterfaces.get', resource: name }, signal, () =>
+        this.clients.network.networkInterfaces.get(group, name, { abortSignal: signal }),
+      );
+    } catch (error) {
+      if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
   private async findVm(
     group: string,
     name: string,
@@ -425,32 +501,19 @@ export class AzureDriver extends DriverBase {
     }
   }
 
-  private async toProviderVms(vms: readonly VirtualMachine[], signal: AbortSignal): Promise<ProviderVm[]> {
-    const sizes = await this.sizes(signal).catch(() => [] as AzureSize[]);
-    return Promise.all(
-      vms.map(async (vm) => {
-        const nicIds = (vm.networkProfile?.networkInterfaces ?? []).flatMap((reference) =>
-          reference.id === undefined ? [] : [reference.id],
-        );
-        const nics = await Promise.all(nicIds.map((id) => this.readNic(id, signal)));
-        return toProviderVm(vm, nics, sizes);
-      }),
-    );
-  }
-
-  /** A NIC by resource id; a NIC that is gone (deleted with its VM a moment ago) gives no addresses. */
-  private async readNic(id: string, signal: AbortSignal): Promise<NetworkInterface | undefined> {
-    const match =
-      /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/([^/]+)$/i.exec(id);
-    if (match === null) return undefined;
-    try {
-      return await this.call({ action: 'networkInterfaces.get', resource: match[2] }, signal, () =>
-        this.clients.network.networkInterfaces.get(match[1]!, match[2]!, { abortSignal: signal }),
-      );
-    } catch (error) {
-      if (NovaCronError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
+  /** Maps VMs with their addresses: one VM reads its own NICs, a list page reads them in batches. */
+  private async toProviderVms(
+    vms: readonly VirtualMachine[],
+    read: 'one' | 'page',
+    signal: AbortSignal,
+  ): Promise<ProviderVm[]> {
+    const [sizes, views] = await Promise.all([
+      this.sizes(signal).catch(() => [] as AzureSize[]),
+      read === 'page'
+        ? this.addresses.forPage(vms, signal)
+        : Promise.all(vms.map((vm) => this.addresses.forOne(vm, signal))),
+    ]);
+    return vms.map((vm, index) => toProviderVm(vm, views[index]!, sizes));
   }
 
   private groupFor(action: string): string {
@@ -489,23 +552,10 @@ function nameOf(vm: VirtualMachine): string {
   return vm.name ?? vm.id?.split('/').at(-1) ?? '';
 }
 
-function toProviderVm(
-  vm: VirtualMachine,
-  nics: ReadonlyArray<NetworkInterface | undefined>,
-  sizes: AzureSize[],
-): ProviderVm {
+function toProviderVm(vm: VirtualMachine, network: VmNetworkView, sizes: AzureSize[]): ProviderVm {
   const size = vm.hardwareProfile?.vmSize;
   const known =
     size === undefined ? undefined : sizes.find((each) => each.name.toLowerCase() === size.toLowerCase());
-  const privateAddresses: string[] = [];
-  const publicAddresses: string[] = [];
-  for (const nic of nics) {
-    for (const configuration of nic?.ipConfigurations ?? []) {
-      if (configuration.privateIPAddress !== undefined) privateAddresses.push(configuration.privateIPAddress);
-      const publicIp = configuration.publicIPAddress?.ipAddress;
-      if (publicIp !== undefined) publicAddresses.push(publicIp);
-    }
-  }
   const { [IDEMPOTENCY_TAG_KEY]: _key, [SPEC_TAG_KEY]: _spec, ...tags } = vm.tags ?? {};
   const image = vm.storageProfile?.imageReference;
   const result: ProviderVm = {
@@ -514,12 +564,8 @@ function toProviderVm(
     state: toVmState({ provisioningState: vm.provisioningState, statuses: vm.instanceView?.statuses }),
     resources: known?.resources ?? { vcpus: 0, memoryMiB: 0 },
     location: { region: vm.location, ...(vm.zones?.[0] === undefined ? {} : { zone: vm.zones[0] }) },
-    addresses: { private: privateAddresses, public: publicAddresses },
-    networkInterfaces: nics.flatMap((nic) =>
-      nic === undefined
-        ? []
-        : [{ ...(nic.macAddress === undefined ? {} : { mac: nic.macAddress }), kind: 'nic' }],
-    ),
+    addresses: { private: network.privateAddresses, public: network.publicAddresses },
+    networkInterfaces: network.interfaces.map((each) => ({ ...each, kind: 'nic' })),
     tags,
     raw: vm,
   };

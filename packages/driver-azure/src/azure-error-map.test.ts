@@ -56,6 +56,25 @@ describe('toAzureNovaCronError', () => {
     expect(error.code).toBe('NO_CAPACITY');
   });
 
+  it.each([
+    ['AllocationFailed', 'NO_CAPACITY'],
+    ['SkuNotAvailable', 'NO_CAPACITY'],
+    ['QuotaExceeded', 'QUOTA_EXCEEDED'],
+  ])('reads %s from the message @azure/core-lro writes for a failed operation (%s)', (armCode, code) => {
+    // core-lro's own format: `The long-running operation has failed. ${code}. ${message}`.
+    const error = toAzureNovaCronError(
+      new Error(`The long-running operation has failed. ${armCode}. Allocation failed in westeurope.`),
+      where,
+    );
+    expect(error.code).toBe(code);
+  });
+
+  it('maps a dropped connection (no HTTP status) as a network failure: UNAVAILABLE, retryable', () => {
+    const error = toAzureNovaCronError(new RestError('socket hang up', { code: 'ECONNRESET' }), where);
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+  });
+
   it('says what failed and where, and keeps no SDK error', () => {
     const error = toAzureNovaCronError(restError(404, 'ResourceNotFound', 'gone'), where);
     expect(error.message).toContain('virtualMachines.get on web-1 in Azure subscription sub');

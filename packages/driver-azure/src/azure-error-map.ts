@@ -54,8 +54,13 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   INVALID_ARGUMENT: 'Fix the request and try again.',
 };
 
-/** A failed long-running operation arrives as a bare `Error` whose ARM code is only in its message text. */
-const CODE_IN_MESSAGE = /"code"\s*:\s*"([A-Za-z.]+)"|\b(?:code|Code)[:=]\s*'?([A-Za-z.]+)'?/;
+/**
+ * A failed long-running operation arrives as a bare `Error` whose ARM code is only in its message text:
+ * `@azure/core-lro` writes `The long-running operation has failed. <code>. <message>`; a JSON body or `code: X` in
+ * other messages is read too.
+ */
+const CODE_IN_MESSAGE =
+  /^The long-running operation has failed\. ([A-Za-z][\w.]*?)\. |"code"\s*:\s*"([A-Za-z.]+)"|\b(?:code|Code)[:=]\s*'?([A-Za-z.]+)'?/;
 
 function codeFor(armCode: string | undefined, statusCode: number | undefined, message: string) {
   const mapped = armCode === undefined ? undefined : BY_ARM_CODE[armCode];
@@ -80,6 +85,10 @@ export function classifyAzureError(error: unknown): ProviderFailure | undefined 
     const headers = error.response?.headers;
     const retryAfterSeconds = Number(headers?.get('retry-after') ?? Number.NaN);
     const armCode = typeof error.code === 'string' ? error.code : undefined;
+    // No HTTP status: the request never got an answer (a dropped connection, `ECONNRESET`); the toolkit reads it
+    // as the network failure it is.
+    if (statusCode === undefined && (armCode === undefined || BY_ARM_CODE[armCode] === undefined))
+      return undefined;
     const mapped = codeFor(armCode, statusCode, error.message);
     return {
       ...mapped,
@@ -92,7 +101,7 @@ export function classifyAzureError(error: unknown): ProviderFailure | undefined 
   }
   if (error instanceof Error && (error as { code?: unknown }).code === undefined) {
     const found = CODE_IN_MESSAGE.exec(error.message);
-    const armCode = found?.[1] ?? found?.[2];
+    const armCode = found?.[1] ?? found?.[2] ?? found?.[3];
     if (armCode !== undefined) {
       return { ...codeFor(armCode, undefined, error.message), message: error.message, providerCode: armCode };
     }

@@ -651,7 +651,11 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
       input.location,
       () => {
         record.provisioningState = 'Succeeded';
-        if (record.power === 'starting') record.power = 'running';
+        // A VM the PUT made (or a failed one it finished) is running now; the failure's statuses are gone.
+        if (record.power === 'starting' || record.power === undefined) record.power = 'running';
+        record.extraStatuses = record.extraStatuses.filter(
+          (each) => !each.code.startsWith('ProvisioningState/failed'),
+        );
       },
       (fault) => {
         if (created && fault.keepResource !== true) {

@@ -7,6 +7,7 @@ import {
   type FakeArmOptions,
   startFakeArm,
 } from '@novacron/driver-azure/testing';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 /**
  * Where the tests read Microsoft's published contract (see its README): `NOVACRON_AZURE_CONTRACTS`, or the shared
@@ -29,4 +30,25 @@ if (!contractsPresent) {
 /** Starts the fake with the tests' contract copy. */
 export function startCheckedFakeArm(options: Omit<FakeArmOptions, 'contracts'> = {}): Promise<FakeArm> {
   return startFakeArm({ ...options, contracts: AZURE_CONTRACTS });
+}
+
+/**
+ * Starts one checked fake for the test file (when the contract is there) and closes it after; each test must leave
+ * no contract violation and no altered `nextLink`. Returns a getter, since the fake starts in `beforeAll`.
+ */
+export function useCheckedFakeArm(options: Omit<FakeArmOptions, 'contracts'> = {}): () => FakeArm {
+  let fake: FakeArm | undefined;
+  beforeAll(async () => {
+    if (contractsPresent) fake = await startCheckedFakeArm(options);
+  });
+  afterEach(() => {
+    expect(fake?.violations ?? []).toEqual([]);
+    expect(fake?.alteredNextLinks ?? []).toEqual([]);
+  });
+  afterAll(() => fake?.close());
+  return () => {
+    if (fake === undefined)
+      throw new Error('The fake ARM server has not started (is the contract missing?).');
+    return fake;
+  };
 }
