@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createNovaCron, NovaCronError } from '@novacron/core';
+import { createNovaCron } from '@novacron/core';
 import {
   FAKE_LOCATION,
   FAKE_RESOURCE_GROUP,
@@ -10,6 +10,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contractsPresent, startCheckedFakeArm } from './support/azure-contracts.js';
 import { azureSpec, driverOn, SSH_PUBLIC_KEY } from './support/azure-on-fake.js';
+import { callContext, expectCode, uniqueName } from './support/driver-context.js';
 
 let fake: FakeArm;
 beforeAll(async () => {
@@ -21,24 +22,8 @@ afterEach(() => {
 });
 afterAll(() => fake?.close());
 
-const context = (key = randomUUID()) => ({
-  signal: new AbortController().signal,
-  operationId: 'test',
-  attempt: 1,
-  idempotencyKey: key,
-});
-const name = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const requestsTo = (pattern: RegExp) =>
   fake.requests.filter((request) => pattern.test(`${request.method} ${request.path}`));
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<NovaCronError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(NovaCronError.isInstance(error) ? error.code : error).toBe(code);
-  return error as NovaCronError;
-}
 
 describe.skipIf(!contractsPresent)('the wire contract', () => {
   it('refuses a flat-model mistake: `properties` handed to the flat SDK model is dropped, and the fake says 400', async () => {
@@ -48,7 +33,7 @@ describe.skipIf(!contractsPresent)('the wire contract', () => {
       properties: { hardwareProfile: { vmSize: 'Standard_B1s' } },
     };
     const error = await compute.virtualMachines
-      .createOrUpdate(FAKE_RESOURCE_GROUP, name('flat'), wrong as never, { updateIntervalInMs: 1 })
+      .createOrUpdate(FAKE_RESOURCE_GROUP, uniqueName('flat'), wrong as never, { updateIntervalInMs: 1 })
       .then(
         () => undefined,
         (thrown: unknown) => thrown as { statusCode?: number; code?: string },
@@ -63,8 +48,8 @@ describe.skipIf(!contractsPresent)('the wire contract', () => {
 
   it('sends VM and NIC bodies nested under properties, as the schemas require', async () => {
     const driver = driverOn(fake);
-    const vmName = name('wire');
-    await driver.doCreateVm(azureSpec(vmName), context());
+    const vmName = uniqueName('wire');
+    await driver.doCreateVm(azureSpec(vmName), callContext());
     const put = requestsTo(new RegExp(`PUT .*/virtualMachines/${vmName}$`)).at(-1)?.body as {
       properties: { hardwareProfile: { vmSize: string }; networkProfile: { networkInterfaces: unknown[] } };
     };
@@ -72,116 +57,120 @@ describe.skipIf(!contractsPresent)('the wire contract', () => {
     expect(put.properties.networkProfile.networkInterfaces).toEqual([
       expect.objectContaining({ properties: { primary: true, deleteOption: 'Delete' } }),
     ]);
-    await driver.doDeleteVm(vmName, context());
+    await driver.doDeleteVm(vmName, callContext());
   });
 });
 
 describe.skipIf(!contractsPresent)('lifecycle details', () => {
   it('creates a NIC in the given subnet, reads addresses from it, and deletes it with the VM', async () => {
     const driver = driverOn(fake);
-    const vmName = name('nic');
-    const vm = await driver.doCreateVm(azureSpec(vmName), context());
+    const vmName = uniqueName('nic');
+    const vm = await driver.doCreateVm(azureSpec(vmName), callContext());
     expect(vm.addresses.private).toHaveLength(1);
     expect(vm.state.name).toBe('running');
     expect([...fake.nics.values()].some((nic) => nic.name === `${vmName}-nic`)).toBe(true);
-    await driver.doDeleteVm(vmName, context());
+    await driver.doDeleteVm(vmName, callContext());
     expect([...fake.nics.values()].some((nic) => nic.name === `${vmName}-nic`)).toBe(false);
-    await driver.doDeleteVm(vmName, context());
+    await driver.doDeleteVm(vmName, callContext());
   });
 
   it('keeps the NIC when told to', async () => {
     const driver = driverOn(fake);
-    const vmName = name('keep');
+    const vmName = uniqueName('keep');
     const spec = azureSpec(vmName);
     spec.providerOptions = {
       azure: { subnetId: FAKE_SUBNET_ID, sshPublicKey: SSH_PUBLIC_KEY, keepNetworkInterface: true },
     };
-    await driver.doCreateVm(spec, context());
-    await driver.doDeleteVm(vmName, context());
+    await driver.doCreateVm(spec, callContext());
+    await driver.doDeleteVm(vmName, callContext());
     expect([...fake.nics.values()].some((nic) => nic.name === `${vmName}-nic`)).toBe(true);
   });
 
   it('stops by deallocating; force powers off first without shutdown; deallocate: false only powers off', async () => {
     const driver = driverOn(fake);
-    const vmName = name('stop');
-    await driver.doCreateVm(azureSpec(vmName), context());
+    const vmName = uniqueName('stop');
+    await driver.doCreateVm(azureSpec(vmName), callContext());
     const actions = () =>
       requestsTo(new RegExp(`POST .*/virtualMachines/${vmName}/`)).map((request) =>
         request.path.split('/').at(-1),
       );
-    await driver.doStopVm(vmName, { force: false }, context());
+    await driver.doStopVm(vmName, { force: false }, callContext());
     expect(actions()).toEqual(['deallocate']);
-    expect((await driver.doGetVm(vmName, context())).state.reason).toMatch(/^deallocated/);
-    await driver.doStartVm(vmName, context());
-    await driver.doStopVm(vmName, { force: true }, context());
+    expect((await driver.doGetVm(vmName, callContext())).state.reason).toMatch(/^deallocated/);
+    await driver.doStartVm(vmName, callContext());
+    await driver.doStopVm(vmName, { force: true }, callContext());
     const forced = requestsTo(new RegExp(`POST .*/virtualMachines/${vmName}/powerOff`)).at(-1);
     expect(forced?.query.skipShutdown).toBe('true');
-    await driver.doStartVm(vmName, context());
+    await driver.doStartVm(vmName, callContext());
     await driver.doStopVm(
       vmName,
       { force: false, providerOptions: { azure: { deallocate: false } } },
-      context(),
+      callContext(),
     );
     expect(actions()).toEqual(['deallocate', 'start', 'powerOff', 'deallocate', 'start', 'powerOff']);
-    const stopped = await driver.doGetVm(vmName, context());
+    const stopped = await driver.doGetVm(vmName, callContext());
     expect(stopped.state).toMatchObject({ name: 'stopped', providerState: 'PowerState/stopped' });
-    await expectCode(driver.doRebootVm(vmName, context()), 'CONFLICT');
+    await expectCode(driver.doRebootVm(vmName, callContext()), 'CONFLICT');
     await expectCode(
-      driver.doStopVm(vmName, { force: false, providerOptions: { azure: { hibernate: true } } }, context()),
+      driver.doStopVm(
+        vmName,
+        { force: false, providerOptions: { azure: { hibernate: true } } },
+        callContext(),
+      ),
       'INVALID_ARGUMENT',
     );
-    await driver.doDeleteVm(vmName, context());
+    await driver.doDeleteVm(vmName, callContext());
   });
 
   it('reads states the platform sets: deallocating is stopping, a failed provisioning is error with its code', async () => {
     const driver = driverOn(fake);
-    const vmName = name('state');
-    await driver.doCreateVm(azureSpec(vmName), context());
+    const vmName = uniqueName('state');
+    await driver.doCreateVm(azureSpec(vmName), callContext());
     fake.plant(vmName, { power: 'deallocating' });
-    expect((await driver.doGetVm(vmName, context())).state.name).toBe('stopping');
+    expect((await driver.doGetVm(vmName, callContext())).state.name).toBe('stopping');
     fake.plant(vmName, {
       power: undefined,
       provisioningState: 'Failed',
       extraStatuses: [{ code: 'ProvisioningState/failed/OSProvisioningTimedOut', level: 'Error' }],
     });
-    expect((await driver.doGetVm(vmName, context())).state).toMatchObject({
+    expect((await driver.doGetVm(vmName, callContext())).state).toMatchObject({
       name: 'error',
       reason: 'OSProvisioningTimedOut',
     });
     fake.plant(vmName, { power: 'running' });
-    expect((await driver.doGetVm(vmName, context())).state.name).toBe('running');
-    await driver.doDeleteVm(vmName, context());
+    expect((await driver.doGetVm(vmName, callContext())).state.name).toBe('running');
+    await driver.doDeleteVm(vmName, callContext());
   });
 });
 
 describe.skipIf(!contractsPresent)('creates', () => {
   it('refuses a name taken by another create as CONFLICT', async () => {
     const driver = driverOn(fake);
-    const vmName = name('taken');
-    await driver.doCreateVm(azureSpec(vmName), context());
-    const error = await expectCode(driverOn(fake).doCreateVm(azureSpec(vmName), context()), 'CONFLICT');
+    const vmName = uniqueName('taken');
+    await driver.doCreateVm(azureSpec(vmName), callContext());
+    const error = await expectCode(driverOn(fake).doCreateVm(azureSpec(vmName), callContext()), 'CONFLICT');
     expect(error.retryable).toBe(false);
-    await driver.doDeleteVm(vmName, context());
+    await driver.doDeleteVm(vmName, callContext());
   });
 
   it('finds a VM made by an earlier attempt with the same key (another driver, another process)', async () => {
     const key = randomUUID();
-    const vmName = name('again');
-    const first = await driverOn(fake).doCreateVm(azureSpec(vmName), context(key));
-    const second = await driverOn(fake).doCreateVm(azureSpec(vmName), context(key));
+    const vmName = uniqueName('again');
+    const first = await driverOn(fake).doCreateVm(azureSpec(vmName), callContext(key));
+    const second = await driverOn(fake).doCreateVm(azureSpec(vmName), callContext(key));
     expect(second.id).toBe(first.id);
-    await driverOn(fake).doDeleteVm(vmName, context());
+    await driverOn(fake).doDeleteVm(vmName, callContext());
   });
 
   it('checks the size against the resource SKUs: unknown and restricted sizes are INVALID_ARGUMENT on size', async () => {
     const driver = driverOn(fake);
     const unknown = await expectCode(
-      driver.doCreateVm({ ...azureSpec(name('size')), size: 'Standard_Nope' }, context()),
+      driver.doCreateVm({ ...azureSpec(uniqueName('size')), size: 'Standard_Nope' }, callContext()),
       'INVALID_ARGUMENT',
     );
     expect(unknown.field).toBe('size');
     const restricted = await expectCode(
-      driver.doCreateVm({ ...azureSpec(name('size')), size: 'Standard_M416ms_v2' }, context()),
+      driver.doCreateVm({ ...azureSpec(uniqueName('size')), size: 'Standard_M416ms_v2' }, callContext()),
       'INVALID_ARGUMENT',
     );
     expect(restricted.message).toMatch(/NotAvailableForSubscription/);
@@ -190,19 +179,19 @@ describe.skipIf(!contractsPresent)('creates', () => {
   it('needs a subnet, and maps a subnet that does not exist to INVALID_ARGUMENT', async () => {
     const driver = driverOn(fake);
     const missing = await expectCode(
-      driver.doCreateVm({ ...azureSpec(name('net')), providerOptions: {} }, context()),
+      driver.doCreateVm({ ...azureSpec(uniqueName('net')), providerOptions: {} }, callContext()),
       'INVALID_ARGUMENT',
     );
     expect(missing.field).toBe('providerOptions.azure.subnetId');
     await expectCode(
       driver.doCreateVm(
         {
-          ...azureSpec(name('net')),
+          ...azureSpec(uniqueName('net')),
           providerOptions: {
             azure: { subnetId: FAKE_SUBNET_ID.replace(/default$/, 'other'), sshPublicKey: SSH_PUBLIC_KEY },
           },
         },
-        context(),
+        callContext(),
       ),
       'INVALID_ARGUMENT',
     );
@@ -213,7 +202,10 @@ describe.skipIf(!contractsPresent)('creates', () => {
     const controller = new AbortController();
     controller.abort();
     await expectCode(
-      driverOn(fake).doCreateVm(azureSpec(name('abort')), { ...context(), signal: controller.signal }),
+      driverOn(fake).doCreateVm(azureSpec(uniqueName('abort')), {
+        ...callContext(),
+        signal: controller.signal,
+      }),
       'ABORTED',
     );
     expect(fake.requests.length).toBe(before);
@@ -223,11 +215,11 @@ describe.skipIf(!contractsPresent)('creates', () => {
 describe.skipIf(!contractsPresent)('scripted faults through the real SDK', () => {
   it('maps a 429 to THROTTLED with Retry-After, and the pipeline waits and retries it', async () => {
     const driver = driverOn(fake);
-    const vmName = name('throttle');
-    await driver.doCreateVm(azureSpec(vmName), context());
+    const vmName = uniqueName('throttle');
+    await driver.doCreateVm(azureSpec(vmName), callContext());
     const vmPath = new RegExp(`/virtualMachines/${vmName}$`);
     fake.fault({ method: 'GET', path: vmPath, status: 429, code: 'TooManyRequests', retryAfterSeconds: 1 });
-    const error = await expectCode(driver.doGetVm(vmName, context()), 'THROTTLED');
+    const error = await expectCode(driver.doGetVm(vmName, callContext()), 'THROTTLED');
     expect(error.retryAfterMs).toBe(1_000);
     expect(error.statusCode).toBe(429);
 
@@ -244,9 +236,9 @@ describe.skipIf(!contractsPresent)('scripted faults through the real SDK', () =>
   it('maps a 503 to UNAVAILABLE; a create whose operation poll failed is finished by the retry, once', async () => {
     const driver = driverOn(fake);
     fake.fault({ method: 'GET', path: /\/virtualMachines$/, status: 503, code: 'ServiceUnavailable' });
-    await expectCode(driver.doListVms({}, context()), 'UNAVAILABLE');
+    await expectCode(driver.doListVms({}, callContext()), 'UNAVAILABLE');
 
-    const vmName = name('poll');
+    const vmName = uniqueName('poll');
     fake.fault({
       method: 'GET',
       path: /Microsoft\.Compute\/locations\/.*\/operations\//,
@@ -269,9 +261,11 @@ describe.skipIf(!contractsPresent)('scripted faults through the real SDK', () =>
 describe.skipIf(!contractsPresent)('lists', () => {
   it('follows nextLink exactly as given (another api-version, empty pages), never truncating', async () => {
     const driver = driverOn(fake);
-    const prefix = name('list');
+    const prefix = uniqueName('list');
     await Promise.all(
-      Array.from({ length: 90 }, (_, index) => driver.doCreateVm(azureSpec(`${prefix}-${index}`), context())),
+      Array.from({ length: 90 }, (_, index) =>
+        driver.doCreateVm(azureSpec(`${prefix}-${index}`), callContext()),
+      ),
     );
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -279,7 +273,7 @@ describe.skipIf(!contractsPresent)('lists', () => {
     do {
       const page = await driver.doListVms(
         { pageSize: 25, ...(cursor === undefined ? {} : { cursor }) },
-        context(),
+        callContext(),
       );
       expect(page.items.length).toBeLessThanOrEqual(25);
       expect(page.items.length).toBeGreaterThan(0);
@@ -295,35 +289,38 @@ describe.skipIf(!contractsPresent)('lists', () => {
     expect(listed.some((request) => request.query['api-version'] === NEXT_LINK_API_VERSION)).toBe(true);
     expect(listed.every((request) => request.query.$expand === 'instanceView')).toBe(true);
     await Promise.all(
-      Array.from({ length: 90 }, (_, index) => driver.doDeleteVm(`${prefix}-${index}`, context())),
+      Array.from({ length: 90 }, (_, index) => driver.doDeleteVm(`${prefix}-${index}`, callContext())),
     );
   });
 
   it('lists the whole subscription when the driver has no resource group', async () => {
     const driver = driverOn(fake);
-    const vmName = name('sub');
-    await driver.doCreateVm(azureSpec(vmName), context());
+    const vmName = uniqueName('sub');
+    await driver.doCreateVm(azureSpec(vmName), callContext());
     const subscriptionWide = driverOn(fake, { resourceGroup: undefined });
-    const page = await subscriptionWide.doListVms({}, context());
+    const page = await subscriptionWide.doListVms({}, callContext());
     expect(page.items.map((vm) => vm.name)).toContain(vmName);
     expect(
       requestsTo(/GET \/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines$/).length,
     ).toBeGreaterThan(0);
-    await expectCode(subscriptionWide.doCreateVm(azureSpec(name('x')), context()), 'INVALID_ARGUMENT');
-    await driver.doDeleteVm(vmName, context());
+    await expectCode(
+      subscriptionWide.doCreateVm(azureSpec(uniqueName('x')), callContext()),
+      'INVALID_ARGUMENT',
+    );
+    await driver.doDeleteVm(vmName, callContext());
   });
 
   it('refuses a cursor whose link leaves the endpoint (it would carry the bearer token elsewhere)', async () => {
     const cursor = Buffer.from(
       JSON.stringify({ d: 'azure', l: 'vms', p: { link: 'https://evil.example/steal', offset: 0 } }),
     ).toString('base64url');
-    const error = await expectCode(driverOn(fake).doListVms({ cursor }, context()), 'INVALID_ARGUMENT');
+    const error = await expectCode(driverOn(fake).doListVms({ cursor }, callContext()), 'INVALID_ARGUMENT');
     expect(error.field).toBe('cursor');
   });
 
   it('lists sizes from the resource SKUs, restricted ones flagged, prices from the table', async () => {
     const driver = driverOn(fake, { priceTable: { Standard_B2s: 0.05 } });
-    const page = await driver.doListSizes({}, context());
+    const page = await driver.doListSizes({}, callContext());
     expect(page.items.map((size) => size.name)).toContain('Standard_B2s');
     expect(page.items.find((size) => size.name === 'Standard_B2s')).toMatchObject({
       resources: { vcpus: 2, memoryMiB: 4096 },

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { NovaCronError } from '@novacron/core';
+import { type DriverCreateContext, NovaCronError } from '@novacron/core';
 import { expect } from 'vitest';
 
 /** A driver call context as the core would pass it, with a fresh idempotency key unless one is given. */
-export function callContext(key: string = randomUUID()) {
+export function callContext(key: string = randomUUID()): DriverCreateContext {
   return { signal: new AbortController().signal, operationId: 'test', attempt: 1, idempotencyKey: key };
 }
 
