@@ -27,6 +27,7 @@ import {
   type ValidatedCreate,
   validateCreateSpec,
 } from './azure-create-input.js';
+import { CreateKeyMemory, type RememberedCreate } from './azure-create-keys.js';
 import {
   type AzureClients,
   type AzureDriverOptions,
@@ -94,11 +95,8 @@ export class AzureDriver extends DriverBase {
   private readonly polling: { updateIntervalInMs?: number };
   private readonly addresses: AzureVmAddresses;
   private skus: Promise<AzureSize[]> | undefined;
-  /** Creates by idempotency key: the spec each key was first used with, and the create in flight. */
-  private readonly keys = new Map<
-    string,
-    { fingerprint: string; name: string; pending?: Promise<ProviderVm> }
-  >();
+  /** Creates by idempotency key: the spec each key was first used with, and the create in flight (bounded). */
+  private readonly keys = new CreateKeyMemory();
 
   /** Prefer {@link createAzureDriver}. */
   constructor(private readonly options: AzureDriverOptions) {
@@ -218,10 +216,7 @@ export class AzureDriver extends DriverBase {
       throw this.keyConflict(create.name, key);
     }
     if (known?.pending !== undefined) return known.pending;
-    const entry: { fingerprint: string; name: string; pending?: Promise<ProviderVm> } = {
-      fingerprint: create.fingerprint,
-      name: create.name,
-    };
+    const entry: RememberedCreate = { fingerprint: create.fingerprint, name: create.name };
     const pending = this.createOnce(create, key, context).finally(() => {
       delete entry.pending;
     });
