@@ -1,0 +1,149 @@
+import type { PlacementDemand, PlacementHost } from '@novacron/core';
+import { js, native } from '@novacron/native-metrics';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createScheduler } from '../src/create-scheduler.js';
+import { defaultFilters } from '../src/default-plugins.js';
+import { maxVmsPerHost } from '../src/filters/max-vms-per-host.js';
+import { makeHost } from './fleet-fixtures.js';
+
+const zones = fc.constantFrom(undefined, 'a', 'b');
+const small = (max: number) => fc.integer({ min: 0, max });
+
+const hostArbitrary = fc.record({
+  capacity: fc.record({ vcpus: small(16), memoryMiB: small(64), diskGiB: small(100), gpus: small(4) }),
+  allocated: fc.record({ vcpus: small(8), memoryMiB: small(32), diskGiB: small(50), gpus: small(2) }),
+  zone: zones,
+  ssd: fc.boolean(),
+  state: fc.constantFrom('up', 'up', 'up', 'maintenance', 'down' as const),
+  vmCount: small(3),
+  antiAffinityGroups: fc.subarray(['db', 'cache']),
+  affinityGroups: fc.subarray(['web']),
+});
+
+const demandArbitrary = fc.record({
+  resources: fc.record({
+    vcpus: small(8),
+    memoryMiB: small(32),
+    diskGiB: small(50),
+    gpus: fc.constantFrom(0, 0, 0, 1, 2, 4),
+  }),
+  zone: zones,
+  ssd: fc.boolean(),
+  antiAffinityGroup: fc.constantFrom(undefined, 'db', 'cache', 'queue'),
+  affinityGroup: fc.constantFrom(undefined, undefined, 'web', 'api'),
+});
+
+/** An affinity group's VMs share its anti-affinity group (one per affinity group, as a batch requires). */
+const AFFINITY_ANTI: Record<string, string | undefined> = { web: undefined, api: 'queue' };
+
+const fleetArbitrary = fc.record({
+  hosts: fc.array(hostArbitrary, { minLength: 1, maxLength: 8 }),
+  demands: fc.array(demandArbitrary, { minLength: 1, maxLength: 16 }),
+  objective: fc.constantFrom('pack', 'spread' as const),
+});
+
+type Fleet = typeof fleetArbitrary extends fc.Arbitrary<infer Value> ? Value : never;
+
+function build(fleet: Fleet): {
+  hosts: PlacementHost[];
+  demands: PlacementDemand[];
+} {
+  const hosts = fleet.hosts.map((host, index) =>
+    makeHost(`h${index}`, {
+      capacity: host.capacity,
+      allocated: host.allocated,
+      ...(host.zone === undefined ? {} : { zone: host.zone }),
+      labels: host.ssd ? { disk: 'ssd' } : {},
+      state: host.state,
+      vmCount: host.vmCount,
+      antiAffinityGroups: host.antiAffinityGroups,
+      affinityGroups: host.affinityGroups,
+    }),
+  );
+  const demands = fleet.demands.map((demand, index): PlacementDemand => {
+    const antiAffinityGroup =
+      demand.affinityGroup === undefined ? demand.antiAffinityGroup : AFFINITY_ANTI[demand.affinityGroup];
+    return {
+      key: `vm-${index}`,
+      resources: demand.resources,
+      ...(demand.zone === undefined ? {} : { zone: demand.zone }),
+      ...(demand.ssd ? { requiredLabels: { disk: 'ssd' } } : {}),
+      ...(antiAffinityGroup === undefined ? {} : { antiAffinityGroup }),
+      ...(demand.affinityGroup === undefined ? {} : { affinityGroup: demand.affinityGroup }),
+    };
+  });
+  return { hosts, demands };
+}
+
+const packers = [js, native()].filter((backend) => backend !== undefined);
+
+describe.each(packers)('a batch plan and the filters agree (packVectors on the $name backend)', (backend) => {
+  const scheduler = createScheduler({
+    filters: [...defaultFilters(), maxVmsPerHost({ limit: 4 })],
+    packer: backend.packVectors,
+  });
+
+  it('every batch assignment passes every filter when replayed one by one in order', () => {
+    fc.assert(
+      fc.property(fleetArbitrary, (fleet) => {
+        const { hosts, demands } = build(fleet);
+        const plan = scheduler.place({ hosts, demands, objective: fleet.objective, strategy: 'batch' });
+        const check = scheduler.verify(plan, hosts);
+        expect(check.violations).toEqual([]);
+        expect(check.stale).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accounts for every VM, and explains each one left out by the filters that rule out every host', () => {
+    fc.assert(
+      fc.property(fleetArbitrary, (fleet) => {
+        const { hosts, demands } = build(fleet);
+        const plan = scheduler.place({ hosts, demands, objective: fleet.objective, strategy: 'batch' });
+        const keys = [
+          ...plan.assignments.map((entry) => entry.demand.key),
+          ...plan.unplaced.map((entry) => entry.key),
+        ];
+        expect(keys.sort()).toEqual(demands.map((demand) => demand.key).sort());
+        for (const entry of plan.unplaced) {
+          expect(entry.reasons.reduce((sum, reason) => sum + reason.hosts, 0)).toBe(hosts.length);
+          expect(entry.reasons.map((reason) => reason.rejection.filter)).not.toContain('packer');
+          expect(entry.explanation.startsWith(`${entry.key}`)).toBe(true);
+          for (const reason of entry.reasons) expect(entry.explanation).toContain(reason.text);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never places a VM that the one-by-one loop finds infeasible on the fleet as given', () => {
+    fc.assert(
+      fc.property(fleetArbitrary, (fleet) => {
+        const { hosts, demands } = build(fleet);
+        const plan = scheduler.place({ hosts, demands, objective: fleet.objective, strategy: 'batch' });
+        const placed = new Set(plan.assignments.map((entry) => entry.demand.key));
+        for (const demand of demands) {
+          const alone = scheduler.place({ hosts, demands: [demand], strategy: 'sequential' });
+          if (alone.unplaced.length > 0) expect(placed.has(demand.key)).toBe(false);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the one-by-one loop', () => {
+  it('passes its own replay', () => {
+    const scheduler = createScheduler({ filters: [...defaultFilters(), maxVmsPerHost({ limit: 4 })] });
+    fc.assert(
+      fc.property(fleetArbitrary, (fleet) => {
+        const { hosts, demands } = build(fleet);
+        const plan = scheduler.place({ hosts, demands, strategy: 'sequential' });
+        expect(scheduler.verify(plan, hosts).violations).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
