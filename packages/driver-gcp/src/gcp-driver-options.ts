@@ -1,4 +1,5 @@
 import type {
+  ImagesClient,
   InstancesClient,
   MachineTypesClient,
   ZoneOperationsClient,
@@ -19,6 +20,8 @@ export interface GcpClients {
   machineTypes: MachineTypesClient;
   /** Zones: list. */
   zones: ZonesClient;
+  /** Images: list, getFromFamily. */
+  images: ImagesClient;
 }
 
 /** Options of {@link createGcpDriver}. */
@@ -39,6 +42,12 @@ export interface GcpDriverOptions {
   clientOptions?: GcpClientOptions | undefined;
   /** Clients to use instead of making them (tests, shared clients). Default: made from the options above. */
   clients?: Partial<GcpClients> | undefined;
+  /**
+   * Which images `images.list` shows. `projects`: the image projects listed, in order (your own project for custom
+   * images, Google's public ones such as `debian-cloud`, `ubuntu-os-cloud`, `rocky-linux-cloud`, `cos-cloud`).
+   * Default `['debian-cloud', 'ubuntu-os-cloud']`. A create may name an image of any project, listed or not.
+   */
+  images?: { projects?: readonly string[] | undefined } | undefined;
 }
 
 const GCP_OPTION_KEYS: OptionKeys<GcpDriverOptions> = {
@@ -47,16 +56,20 @@ const GCP_OPTION_KEYS: OptionKeys<GcpDriverOptions> = {
   authClient: true,
   clientOptions: true,
   clients: true,
+  images: true,
 };
+
+const GCP_IMAGE_KEYS: OptionKeys<NonNullable<GcpDriverOptions['images']>> = { projects: true };
 
 const GCP_CLIENT_KEYS: OptionKeys<GcpClients> = {
   instances: true,
   zoneOperations: true,
   machineTypes: true,
   zones: true,
+  images: true,
 };
 
-/** Refuses unknown option keys (a typo is a `TypeError` naming it) and a missing `projectId`. */
+/** Refuses unknown option keys (a typo is a `TypeError` naming it), a missing `projectId`, and malformed lists. */
 export function assertGcpDriverOptions(options: GcpDriverOptions): void {
   assertKnownOptions('createGcpDriver', options, GCP_OPTION_KEYS);
   if (options.clients !== undefined)
@@ -71,5 +84,19 @@ export function assertGcpDriverOptions(options: GcpDriverOptions): void {
     throw new TypeError(
       "createGcpDriver's zones must be a list of zone names, for example ['us-central1-a'].",
     );
+  }
+  if (options.images !== undefined) {
+    assertKnownOptions('createGcpDriver', options.images, GCP_IMAGE_KEYS, 'images');
+    const projects = options.images.projects;
+    if (
+      projects !== undefined &&
+      (!Array.isArray(projects) ||
+        projects.length === 0 ||
+        projects.some((project) => typeof project !== 'string' || project === ''))
+    ) {
+      throw new TypeError(
+        "createGcpDriver's images.projects must be a non-empty list of project ids, for example ['debian-cloud', 'my-project'].",
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 import {
+  ImagesClient,
   InstancesClient,
   MachineTypesClient,
   protos,
@@ -22,8 +23,21 @@ import {
   type Resources,
 } from '@novacron/core';
 import { createCursorCodec, pageOf } from '@novacron/core/driver';
+import {
+  accountAndSchedulingFor,
+  bootDiskFor,
+  networkInterfaceFor,
+  parseGcpCreateOptions,
+} from './gcp-create-options.js';
 import { assertGcpDriverOptions, type GcpClients, type GcpDriverOptions } from './gcp-driver-options.js';
 import { GceOperationError, type GcpErrorContext, toGcpNovaCronError } from './gcp-error-map.js';
+import {
+  DEFAULT_IMAGE_PROJECTS,
+  type GcpImage,
+  type GcpImageReference,
+  parseImageReference,
+  toGcpImage,
+} from './gcp-images.js';
 import {
   assertNoReservedLabel,
   KEY_LABEL,
@@ -48,6 +62,7 @@ import { toVmState } from './gcp-state-map.js';
 type Instance = protos.google.cloud.compute.v1.IInstance;
 type Operation = protos.google.cloud.compute.v1.IOperation;
 type ScopedList = protos.google.cloud.compute.v1.IInstancesScopedList;
+type GceImage = protos.google.cloud.compute.v1.IImage;
 
 /** Compute Engine's largest `maxResults`. */
 const MAX_PAGE_SIZE = 500;
@@ -57,6 +72,15 @@ const DEFAULT_IMAGE = 'projects/debian-cloud/global/images/family/debian-12';
 const OPERATION_DONE = protos.google.cloud.compute.v1.Operation.Status.DONE;
 /** A VM id: `<zone>/<instance name>`. */
 const VM_ID = /^([a-z]+-[a-z]+\d+-[a-z])\/([a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)$/;
+
+/** Where an image list stands: the index of the image project being listed, and its next `pageToken`, if any. */
+const imageCursors = createCursorCodec({
+  driver: 'gcp',
+  list: 'images',
+  isPosition: (value): value is { project: number; token?: string } =>
+    Number.isInteger((value as { project?: unknown })?.project) &&
+    ['undefined', 'string'].includes(typeof (value as { token?: unknown }).token),
+});
 
 /** Where an instance list stands: Compute Engine's `pageToken` of the next page. */
 const vmCursors = createCursorCodec({
@@ -78,14 +102,17 @@ export class GcpDriver extends DriverBase {
   /** Always `'gcp'`. */
   readonly kind = 'gcp';
   /**
-   * Reboot (reset), suspend/resume, sizes (machine types) and locations (zones); pages of up to 500; instance names
-   * of RFC 1035 (lower case, 63 characters); Compute Engine's label rules for tags (63 of the 64 labels, one being
-   * the driver's idempotency label; keys and values of 63 lower-case letters, digits, `_` and `-`).
+   * Reboot (reset), suspend/resume, sizes (machine types), images (the image projects of the options) and locations
+   * (regions and zones); pages of up to 500; instance names of RFC 1035 (lower case, 63 characters); Compute
+   * Engine's label rules for tags (63 of the 64 labels, one being the driver's idempotency label; keys and values of
+   * 63 lower-case letters, digits, `_` and `-`). No metrics: they live in Cloud Monitoring, a separate API with its
+   * own client, which this driver does not cover; no hosts, no live migration.
    */
   override readonly capabilities: DriverCapabilities = defineCapabilities({
     reboot: true,
     suspend: true,
     sizes: true,
+    images: true,
     locations: true,
     maxPageSize: MAX_PAGE_SIZE,
     maxNameLength: 63,
@@ -109,6 +136,7 @@ export class GcpDriver extends DriverBase {
   /** The clients this driver made, which it closes (injected ones are left to their owner). */
   private readonly ownedClients: Array<{ close(): Promise<void> }>;
   private readonly zones: readonly string[] | undefined;
+  private readonly imageProjects: readonly string[];
   private readonly machineTypes = new Map<string, Promise<MachineTypeView>>();
   private sizes: Promise<GcpSize[]> | undefined;
 
@@ -118,6 +146,7 @@ export class GcpDriver extends DriverBase {
     assertGcpDriverOptions(options);
     this.projectId = options.projectId;
     this.zones = options.zones === undefined ? undefined : [...options.zones];
+    this.imageProjects = [...(options.images?.projects ?? DEFAULT_IMAGE_PROJECTS)];
     const clientOptions = {
       ...options.clientOptions,
       ...(options.authClient === undefined ? {} : { authClient: options.authClient }),
@@ -128,6 +157,7 @@ export class GcpDriver extends DriverBase {
       zoneOperations: injected.zoneOperations ?? new ZoneOperationsClient(clientOptions),
       machineTypes: injected.machineTypes ?? new MachineTypesClient(clientOptions),
       zones: injected.zones ?? new ZonesClient(clientOptions),
+      images: injected.images ?? new ImagesClient(clientOptions),
     };
     this.ownedClients = (Object.keys(this.clients) as Array<keyof GcpClients>)
       .filter((name) => injected[name] === undefined)
@@ -190,20 +220,25 @@ export class GcpDriver extends DriverBase {
    * is derived from it (Compute Engine answers a repeated one with the first Operation), and the instance carries the
    * key's digest in the `novacron-key` label, so an insert that finds its name taken by its own key returns that
    * instance. The same key with another spec (name, tags, machine type) is `CONFLICT`.
+   *
+   * `providerOptions.gcp` (network, subnetwork, external IP, boot disk, service account, Spot) and the image's form
+   * are checked before any request; an image family is resolved to its newest image first.
    */
   async doCreateVm(spec: CreateVmSpec, context: DriverCreateContext): Promise<ProviderVm> {
+    const options = parseGcpCreateOptions(spec.providerOptions);
     assertNoReservedLabel(spec.tags);
+    const image = parseImageReference(spec.image ?? DEFAULT_IMAGE);
     const zone = this.zoneFor(spec);
     const machineType = await this.resolveMachineType(spec, zone, context);
+    const sourceImage = await this.resolveImage(image, context);
     const keyLabel = keyLabelValue(context.idempotencyKey);
     const resource: Instance = {
       name: spec.name,
       machineType: `zones/${zone}/machineTypes/${machineType}`,
       labels: { ...spec.tags, [KEY_LABEL]: keyLabel },
-      disks: [
-        { boot: true, autoDelete: true, initializeParams: { sourceImage: spec.image ?? DEFAULT_IMAGE } },
-      ],
-      networkInterfaces: [{ network: 'global/networks/default' }],
+      disks: bootDiskFor(options, zone, sourceImage),
+      networkInterfaces: networkInterfaceFor(options, zone),
+      ...accountAndSchedulingFor(options),
       ...(spec.userData === undefined
         ? {}
         : { metadata: { items: [{ key: 'user-data', value: spec.userData }] } }),
@@ -349,6 +384,39 @@ export class GcpDriver extends DriverBase {
     return pageOf(await this.sizes, request, { driver: 'gcp', list: 'sizes', maxPageSize: MAX_PAGE_SIZE });
   }
 
+  /**
+   * One page of images of the image projects in the driver options (default `debian-cloud`, `ubuntu-os-cloud`), one
+   * project after the other, each paged by Compute Engine's `pageToken` inside the cursor. DEPRECATED images are
+   * flagged (`deprecated: true`, with Google's `replacement`); OBSOLETE and DELETED ones, which cannot make a VM, are
+   * left out, so a page may hold fewer images than asked while the cursor goes on.
+   */
+  async doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<GcpImage>> {
+    let position = imageCursors.decode(request.cursor) ?? { project: 0 };
+    const maxResults = Math.min(request.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+    const items: GcpImage[] = [];
+    // An empty page (a project without images, or only obsolete ones) moves on to the next project at once.
+    while (items.length === 0 && position.project < this.imageProjects.length) {
+      const project = this.imageProjects[position.project]!;
+      const token = position.token;
+      const page = await this.call({ action: 'images.list' }, context, async () => {
+        await this.clients.images.initialize();
+        const [images, next] = (await this.clients.images.innerApiCalls.list!(
+          { project, maxResults, ...(token === undefined ? {} : { pageToken: token }) },
+          this.callOptions(context, { autoPaginate: false }),
+        )) as [GceImage[] | undefined, { pageToken?: string } | null | undefined];
+        return { images: images ?? [], next: next?.pageToken };
+      });
+      items.push(...page.images.flatMap((image) => toGcpImage(image, project) ?? []));
+      position =
+        page.next !== undefined && page.next !== ''
+          ? { project: position.project, token: page.next }
+          : { project: position.project + 1 };
+    }
+    const result: Page<GcpImage> = { items };
+    if (position.project < this.imageProjects.length) result.nextCursor = imageCursors.encode(position);
+    return result;
+  }
+
   /** The project's regions and zones (only the driver's zones, when given). */
   async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     const zones = await this.listZones(context);
@@ -456,6 +524,30 @@ export class GcpDriver extends DriverBase {
     }
     if (spec.resources === undefined) throw new TypeError('A GCE create needs a size or resources.');
     return customMachineTypeFor(spec.resources);
+  }
+
+  /**
+   * The boot disk's `sourceImage`: a family resolved to its newest image (`images.getFromFamily`, so an unknown family
+   * is `INVALID_ARGUMENT` on `image` before the insert), or the image named.
+   */
+  private async resolveImage(image: GcpImageReference, context: DriverCallContext): Promise<string> {
+    if (image.kind === 'image') return image.sourceImage;
+    try {
+      const [found] = await this.call({ action: 'images.getFromFamily' }, context, () =>
+        this.clients.images.getFromFamily(
+          { project: image.project, family: image.family },
+          this.callOptions(context),
+        ),
+      );
+      return `projects/${image.project}/global/images/${found.name ?? ''}`;
+    } catch (error) {
+      if (!(NovaCronError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'image',
+        message: `Image family '${image.family}' has no usable image in project '${image.project}' (it does not exist, or all its images are obsolete). Check the spelling, or list images to see the families.`,
+      });
+    }
   }
 
   /** One machine type, looked up once per driver. */
@@ -602,8 +694,6 @@ function toProviderVm(
     tags: userLabels(instance.labels),
     raw: instance,
   };
-  const image = instance.disks?.find((disk) => disk.boot)?.initializeParams?.sourceImage;
-  if (image) vm.image = image;
   if (instance.creationTimestamp) vm.createdAt = new Date(instance.creationTimestamp);
   return vm;
 }

@@ -22,14 +22,19 @@ describe('createGcpDriver options', () => {
     );
   });
 
-  it('needs a projectId and zone names', () => {
+  it('needs a projectId, zone names and image project names', () => {
     expect(() => createGcpDriver({} as never)).toThrow(/projectId/);
     expect(() => createGcpDriver({ projectId: 'p', zones: [''] })).toThrow(/zones/);
+    expect(() => createGcpDriver({ projectId: 'p', images: { projects: [] } })).toThrow(/images\.projects/);
+    expect(() => createGcpDriver({ projectId: 'p', images: { project: ['x'] } } as never)).toThrow(
+      /images\.project/,
+    );
   });
 
   it('hands the SDK clients back', () => {
     const driver = createGcpDriver({ projectId: 'p', authClient: fixedTokenAuth() });
     expect(Object.keys(driver.getClient()).sort()).toEqual([
+      'images',
       'instances',
       'machineTypes',
       'zoneOperations',

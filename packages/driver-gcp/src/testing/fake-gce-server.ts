@@ -381,6 +381,21 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
               machineType: String(body.machineType).startsWith('zones/')
                 ? `${projectUrl()}/${String(body.machineType)}`
                 : body.machineType,
+              // initializeParams is input-only: an instance shows its disks as attached persistent disks.
+              ...(Array.isArray(body.disks)
+                ? {
+                    disks: (body.disks as Array<Record<string, unknown>>).map(
+                      ({ initializeParams: _, ...disk }, index) => ({
+                        ...disk,
+                        type: 'PERSISTENT',
+                        mode: 'READ_WRITE',
+                        index,
+                        deviceName: index === 0 ? name : `${name}-${index}`,
+                        source: `${zoneUrl(zone)}/disks/${index === 0 ? name : `${name}-${index}`}`,
+                      }),
+                    ),
+                  }
+                : {}),
               networkInterfaces: interfaces.map((networkInterface, index) => ({
                 ...networkInterface,
                 name: `nic${index}`,
@@ -388,9 +403,10 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
                 ...(Array.isArray(networkInterface.accessConfigs)
                   ? {
                       accessConfigs: (networkInterface.accessConfigs as Array<Record<string, unknown>>).map(
+                        // A static address keeps its IP; an ephemeral one gets one from the pool.
                         (accessConfig) => ({
-                          ...accessConfig,
                           natIP: `34.10.${sequence % 250}.${index + 1}`,
+                          ...accessConfig,
                         }),
                       ),
                     }
