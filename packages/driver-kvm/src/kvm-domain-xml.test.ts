@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildDomainXml, buildOverlayVolumeXml, parseDomainXml } from './kvm-domain-xml.js';
+import {
+  buildDomainXml,
+  buildMetadataElementXml,
+  buildOverlayVolumeXml,
+  NOVACRON_XML_NAMESPACE,
+  parseDomainXml,
+} from './kvm-domain-xml.js';
 import { mapDomainState } from './kvm-state-map.js';
 
 describe('domain XML', () => {
@@ -60,6 +66,60 @@ describe('domain XML', () => {
       disks: [{ type: 'network', source: 'rbd:pool/img' }],
       metadata: { tags: { k: 'v' } },
     });
+  });
+
+  it('round-trips the first-start record: pending after the define, a time once started, neither in older domains', () => {
+    const definition = {
+      name: 'web-1',
+      domainType: 'test' as const,
+      vcpus: 1,
+      memoryMiB: 64,
+      machine: 'pc',
+    };
+    const pending = buildDomainXml({ ...definition, metadata: { tags: {}, startPending: true } });
+    expect(pending).toContain('<nc:start-pending/>');
+    expect(parseDomainXml(pending).metadata).toMatchObject({ startPending: true, startedAt: undefined });
+    const started = buildDomainXml({
+      ...definition,
+      metadata: { tags: {}, startedAt: '2026-01-01T00:00:01.000Z' },
+    });
+    expect(parseDomainXml(started).metadata).toMatchObject({
+      startPending: undefined,
+      startedAt: '2026-01-01T00:00:01.000Z',
+    });
+    const older = parseDomainXml(buildDomainXml({ ...definition, metadata: { tags: {} } })).metadata;
+    expect(older.startPending).toBeUndefined();
+    expect(older.startedAt).toBeUndefined();
+  });
+
+  it('builds the metadata element virDomainSetMetadata takes: unqualified, escaped, checked', () => {
+    const xml = buildMetadataElementXml({
+      tags: { team: 'a<b>&"c\'', ' ': '\t' },
+      idempotencyKey: ' k ',
+      specSha256: 'ab',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      rootVolume: { pool: 'p', name: 'v' },
+      startedAt: '2026-01-01T00:00:01.000Z',
+    });
+    expect(xml.startsWith('<novacron>')).toBe(true);
+    expect(xml).not.toContain('nc:');
+    expect(xml).not.toContain('xmlns');
+    expect(xml).toContain('&lt;b&gt;&amp;&quot;c&apos;');
+    // As libvirt stores it: every element in NovaCron's namespace under the key it was given.
+    const stored = xml
+      .replace(/<(\/?)([a-z-]+)/g, '<$1nc:$2')
+      .replace('<nc:novacron', `<nc:novacron xmlns:nc="${NOVACRON_XML_NAMESPACE}"`);
+    const read = parseDomainXml(
+      `<domain type='test'><name>x</name><memory>65536</memory><metadata>${stored}</metadata></domain>`,
+    ).metadata;
+    expect(read).toMatchObject({
+      tags: { team: 'a<b>&"c\'', ' ': '\t' },
+      idempotencyKey: ' k ',
+      specSha256: 'ab',
+      rootVolume: { pool: 'p', name: 'v' },
+      startedAt: '2026-01-01T00:00:01.000Z',
+    });
+    expect(() => buildMetadataElementXml({ tags: { bad: 'x\u0001' } })).toThrow(/cannot carry/);
   });
 
   it('builds a qcow2 overlay volume on a backing path', () => {

@@ -28,6 +28,14 @@ export interface KvmDomainMetadata {
   createdAt?: string | undefined;
   /** The root overlay volume NovaCron created for it (deleted with the VM). */
   rootVolume?: { pool: string; name: string } | undefined;
+  /**
+   * True from the define until the domain's first start is recorded in {@link KvmDomainMetadata.startedAt} (by the
+   * create, a retry of it, or a start through the driver). Domains made before NovaCron recorded first starts have
+   * neither field.
+   */
+  startPending?: boolean | undefined;
+  /** ISO time of the domain's first start, recorded right after it: a create retry never starts the domain again. */
+  startedAt?: string | undefined;
 }
 
 /** What {@link buildDomainXml} turns into a `<domain>`. */
@@ -145,7 +153,11 @@ function checkCarriable(value: string, field: string, label: string): void {
 /** Checks every string that goes into a domain's XML; `INVALID_ARGUMENT` names the first one that cannot. */
 export function checkDomainDefinition(definition: KvmDomainDefinition): void {
   checkCarriable(definition.name, 'name', `VM name ${JSON.stringify(definition.name)}`);
-  const { metadata } = definition;
+  checkMetadata(definition.metadata);
+}
+
+/** Checks every string of NovaCron's metadata; `INVALID_ARGUMENT` names the first one XML cannot carry. */
+function checkMetadata(metadata: KvmDomainMetadata): void {
   for (const [key, value] of Object.entries(metadata.tags)) {
     checkCarriable(key, 'tags', `A tag key (${JSON.stringify(key)})`);
     if (typeof value !== 'string') throw invalid(`tags.${key}`, `Tag '${key}' must be a string.`);
@@ -159,6 +171,51 @@ export function checkDomainDefinition(definition: KvmDomainDefinition): void {
 }
 
 /**
+ * NovaCron's metadata element as fast-xml-parser builder input, its elements named with `prefix` (`nc:` inside a
+ * domain document; none for `virDomainSetMetadata`, which puts unqualified elements in the namespace itself).
+ */
+function novacronElement(metadata: KvmDomainMetadata, prefix: string): Record<string, unknown> {
+  // Values live in attributes: libvirt keeps them byte for byte, where whitespace-only text could be dropped.
+  const novacron: Record<string, unknown> = {};
+  if (metadata.idempotencyKey !== undefined) {
+    novacron[`${prefix}idempotency-key`] = { '@_value': metadata.idempotencyKey };
+  }
+  if (metadata.specSha256 !== undefined) novacron[`${prefix}spec`] = { '@_sha256': metadata.specSha256 };
+  if (metadata.size !== undefined) novacron[`${prefix}size`] = { '@_value': metadata.size };
+  if (metadata.image !== undefined) novacron[`${prefix}image`] = { '@_value': metadata.image };
+  if (metadata.createdAt !== undefined) novacron[`${prefix}created-at`] = { '@_value': metadata.createdAt };
+  if (metadata.rootVolume !== undefined) {
+    novacron[`${prefix}root-volume`] = {
+      '@_pool': metadata.rootVolume.pool,
+      '@_name': metadata.rootVolume.name,
+    };
+  }
+  if (metadata.startPending === true) novacron[`${prefix}start-pending`] = '';
+  if (metadata.startedAt !== undefined) novacron[`${prefix}started-at`] = { '@_value': metadata.startedAt };
+  novacron[`${prefix}tags`] = {
+    [`${prefix}tag`]: Object.entries(metadata.tags).map(([key, value]) => ({
+      '@_key': key,
+      '@_value': value,
+    })),
+  };
+  return novacron;
+}
+
+/**
+ * NovaCron's metadata as the one element `virDomainSetMetadata` takes (type `ELEMENT`, namespace
+ * {@link NOVACRON_XML_NAMESPACE}): `<novacron>` with unqualified elements, which libvirt puts in the namespace
+ * under the key it is given, replacing the domain's NovaCron element. Values XML 1.0 cannot carry are refused.
+ *
+ * @throws NovaCronError INVALID_ARGUMENT naming the tag (`tags.<key>`), `idempotencyKey`, `size` or `image`.
+ * @example
+ * buildMetadataElementXml({ tags: {}, idempotencyKey: 'k-1', startedAt: new Date().toISOString() });
+ */
+export function buildMetadataElementXml(metadata: KvmDomainMetadata): string {
+  checkMetadata(metadata);
+  return xmlBuilder.build({ novacron: novacronElement(metadata, '') }) as string;
+}
+
+/**
  * Builds libvirt domain XML with fast-xml-parser's builder: every user value goes through the builder, which
  * escapes it (tab, newline and carriage return included), never through string concatenation. Values XML 1.0
  * cannot carry are refused first.
@@ -169,22 +226,7 @@ export function checkDomainDefinition(definition: KvmDomainDefinition): void {
  */
 export function buildDomainXml(definition: KvmDomainDefinition): string {
   checkDomainDefinition(definition);
-  const metadata = definition.metadata;
-  // Values live in attributes: libvirt keeps them byte for byte, where whitespace-only text could be dropped.
-  const novacron: Record<string, unknown> = { '@_xmlns:nc': NOVACRON_XML_NAMESPACE };
-  if (metadata.idempotencyKey !== undefined) {
-    novacron['nc:idempotency-key'] = { '@_value': metadata.idempotencyKey };
-  }
-  if (metadata.specSha256 !== undefined) novacron['nc:spec'] = { '@_sha256': metadata.specSha256 };
-  if (metadata.size !== undefined) novacron['nc:size'] = { '@_value': metadata.size };
-  if (metadata.image !== undefined) novacron['nc:image'] = { '@_value': metadata.image };
-  if (metadata.createdAt !== undefined) novacron['nc:created-at'] = { '@_value': metadata.createdAt };
-  if (metadata.rootVolume !== undefined) {
-    novacron['nc:root-volume'] = { '@_pool': metadata.rootVolume.pool, '@_name': metadata.rootVolume.name };
-  }
-  novacron['nc:tags'] = {
-    'nc:tag': Object.entries(metadata.tags).map(([key, value]) => ({ '@_key': key, '@_value': value })),
-  };
+  const novacron = { '@_xmlns:nc': NOVACRON_XML_NAMESPACE, ...novacronElement(definition.metadata, 'nc:') };
   const devices: Record<string, unknown> = {};
   if (definition.emulator !== undefined) devices.emulator = definition.emulator;
   if (definition.rootDiskPath !== undefined) {
@@ -435,6 +477,9 @@ function readMetadata(domain: XmlElement): KvmDomainMetadata {
     image: metadataValue(novacron, 'image'),
     createdAt: metadataValue(novacron, 'created-at'),
     rootVolume: pool !== undefined && name !== undefined ? { pool, name } : undefined,
+    startPending:
+      childElement(novacron, 'start-pending', NOVACRON_XML_NAMESPACE) === undefined ? undefined : true,
+    startedAt: metadataValue(novacron, 'started-at'),
   };
 }
 

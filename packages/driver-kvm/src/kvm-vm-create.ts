@@ -16,6 +16,7 @@ import {
 } from './kvm-domain-xml.js';
 import type { KvmDriverOptions, KvmImageOptions } from './kvm-driver-options.js';
 import { isLibvirtCode, toKvmError } from './kvm-error-map.js';
+import { firstStartAction, recordFirstStart } from './kvm-first-start.js';
 import type { KvmFleet, KvmHost, LocatedVm } from './kvm-fleet.js';
 import { idempotencyUuid, specSha256 } from './kvm-idempotency.js';
 import type { KvmPlacement } from './kvm-placement.js';
@@ -29,9 +30,6 @@ import {
   type StorageVolumeRef,
 } from './libvirt/index.js';
 
-/** libvirt's shut-off reason for a domain that has not run since it was defined (or since its daemon started). */
-const SHUTOFF_UNKNOWN = 0;
-
 /** A root overlay this create made or found. */
 interface RootOverlay {
   path: string;
@@ -44,10 +42,11 @@ interface RootOverlay {
 /**
  * Creates VMs, idempotently, with one VM per idempotency key: the key decides the domain's UUID
  * ({@link idempotencyUuid}), so a retry finds its VM on any host, and libvirt refuses a second domain for the key.
- * A retry with the same key and spec returns the VM (starting it if the first attempt died between define and
- * start); the same key with another spec is `CONFLICT`; a name taken by another key is `ALREADY_EXISTS`, naming
- * the key that made it. Otherwise it places the VM, makes its root disk as a qcow2 overlay on the image, defines the
- * domain (NovaCron's metadata inside) and starts it; the overlay is removed again if a later step fails.
+ * A retry with the same key and spec returns the VM (starting it only if it was never started: see
+ * {@link firstStartAction}); the same key with another spec is `CONFLICT`; a name taken by another key is
+ * `ALREADY_EXISTS`, naming the key that made it. Otherwise it places the VM, makes its root disk as a qcow2 overlay
+ * on the image, defines the domain (NovaCron's metadata inside, the first start pending), starts it and records the
+ * first start in its metadata; the overlay is removed again if a step before the start fails.
  *
  * Hosts that do not answer do not stop a create: names and keys are checked on the hosts that answer (a VM of the
  * same name on a host that is down is not seen), and only a create pinned to a host that is down is refused with
@@ -143,11 +142,17 @@ export class KvmVmCreator {
     try {
       root =
         image === undefined ? undefined : await createRootOverlay(host, image, spec.name, resources, signal);
+      const defining: KvmDomainMetadata = {
+        ...metadata,
+        createdAt: new Date().toISOString(),
+        rootVolume: root?.volume,
+        startPending: true,
+      };
       const xml = buildDomainXml({
         ...this.definitionBase(spec.name, resources),
         uuid: formatUuid(uuid),
         rootDiskPath: root?.path,
-        metadata: { ...metadata, createdAt: new Date().toISOString(), rootVolume: root?.volume },
+        metadata: defining,
       });
       let defined: DomainRef;
       try {
@@ -175,6 +180,9 @@ export class KvmVmCreator {
       }
       this.fleet.remember(spec.name, hostId);
       await this.start(host, defined, root, signal);
+      root = undefined; // the running domain uses it: never removed from here on
+      // Should this fail (the daemon died), the VM runs without the record and a same-key retry writes it.
+      await recordFirstStart(host, defined, defining, signal);
       return await describeVm({ host, domain: defined }, this.fleet.migrating, signal);
     } catch (error) {
       await removeOverlay(host, root);
@@ -209,8 +217,9 @@ export class KvmVmCreator {
 
   /**
    * What a create finds already there: its own VM (by the key's UUID, or by name with the same key) is returned,
-   * started if it never ran; the key used for another spec is `CONFLICT`; the name held by another key is
-   * `ALREADY_EXISTS`; a create pinned to a host that does not answer is `UNAVAILABLE`. Undefined: nothing there.
+   * started if it was never started ({@link finish}); the key used for another spec is `CONFLICT`; the name held
+   * by another key is `ALREADY_EXISTS`; a create pinned to a host that does not answer is `UNAVAILABLE`.
+   * Undefined: nothing there.
    */
   private async settleExisting(
     spec: CreateVmSpec,
@@ -235,13 +244,13 @@ export class KvmVmCreator {
       ) {
         throw keyReused(key, byUuid);
       }
-      return this.finish(byUuid, signal);
+      return this.finish(byUuid, theirs, signal);
     }
     if (byName !== undefined) {
       const theirs = await this.readMetadata(byName, signal);
       if (theirs?.idempotencyKey === key) {
         if (theirs.specSha256 !== undefined && theirs.specSha256 !== sha) throw keyReused(key, byName);
-        return this.finish(byName, signal);
+        return this.finish(byName, theirs, signal);
       }
       const madeBy =
         theirs?.idempotencyKey === undefined
@@ -281,16 +290,22 @@ export class KvmVmCreator {
   }
 
   /**
-   * Finishes a create a retry found: a domain that has not run since it was defined (shut off, reason unknown: the
-   * first attempt died between define and start) is started; any other state is left as the user made it.
+   * Finishes a create a retry found, by NovaCron's record of the domain's first start ({@link firstStartAction}):
+   * recorded, the domain is left as the user made it (stopped stays stopped, also after a daemon restart); pending
+   * and shut off as a never-started domain reads, it is started and the start recorded; pending and it has run, the
+   * start is recorded; made before first starts were recorded, it is left as it is.
    */
-  private async finish(located: LocatedVm, signal: AbortSignal): Promise<ProviderVm> {
+  private async finish(
+    located: LocatedVm,
+    metadata: KvmDomainMetadata,
+    signal: AbortSignal,
+  ): Promise<ProviderVm> {
     const { host, domain } = located;
     try {
       const state = await host.client.getDomainState(domain, signal);
-      if (state.state === DomainState.SHUTOFF && state.reason === SHUTOFF_UNKNOWN) {
-        await startUnlessRunning(host, domain, signal);
-      }
+      const action = firstStartAction(metadata, state);
+      if (action === 'start') await startUnlessRunning(host, domain, signal);
+      if (action !== 'leave') await recordFirstStart(host, domain, metadata, signal);
       this.fleet.remember(domain.name, host.options.id);
       return await describeVm({ host, domain }, this.fleet.migrating, signal);
     } catch (error) {

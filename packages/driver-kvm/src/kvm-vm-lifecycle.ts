@@ -2,6 +2,7 @@ import { NovaCronError } from '@novacron/core';
 import { sleep } from '@novacron/core/driver';
 import { parseDomainXml } from './kvm-domain-xml.js';
 import { isLibvirtCode, toKvmError } from './kvm-error-map.js';
+import { recordPendingFirstStart } from './kvm-first-start.js';
 import type { LocatedVm } from './kvm-fleet.js';
 import { mapDomainState } from './kvm-state-map.js';
 import { DomainState, LibvirtError, LibvirtErrorCode, UndefineFlag } from './libvirt/index.js';
@@ -35,11 +36,15 @@ async function destroyIfRunning({ host, domain }: LocatedVm, signal: AbortSignal
   });
 }
 
-/** Starts a shut off or crashed domain; any other state is left as it is. */
+/**
+ * Starts a shut off or crashed domain; any other state is left as it is. A domain whose create never recorded its
+ * first start (the create died before starting it) gets the record now ({@link recordPendingFirstStart}).
+ */
 export async function startVm({ host, domain }: LocatedVm, signal: AbortSignal): Promise<void> {
   const { state } = await host.client.getDomainState(domain, signal);
   if (state === DomainState.SHUTOFF || state === DomainState.CRASHED) {
     await host.client.createDomain(domain, 0, signal);
+    await recordPendingFirstStart(host, domain, signal);
   }
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DomainLifecycleEvent,
+  DomainMetadataType,
+  DomainModificationImpact,
   DomainState,
   DomainStatsGroup,
   domainStateReasonName,
@@ -116,6 +118,46 @@ describe.skipIf(!available)('LibvirtClient against a real libvirtd', () => {
         DomainLifecycleEvent.UNDEFINED,
       ]);
       await unsubscribe();
+    });
+
+    it('sets a metadata element (virDomainSetMetadata) in the namespace and definition it is given', async () => {
+      const uri = 'https://example.com/xmlns/client';
+      const xml = tinyGuestXml('client-md')
+        .replace("type='kvm'", "type='test'")
+        .replace("type='qemu'", "type='test'");
+      const defined = await test.defineDomainXml(xml);
+      const element = (value: string) => ({
+        type: DomainMetadataType.ELEMENT,
+        metadata: `<app><owner value="${value}"/></app>`,
+        key: 'app',
+        uri,
+      });
+      // Shut off: only the persistent definition can change; LIVE is "operation invalid".
+      const live = await test.setDomainMetadata(defined, element('x'), DomainModificationImpact.LIVE).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(live).toMatchObject({ code: LibvirtErrorCode.OPERATION_INVALID });
+      await test.setDomainMetadata(defined, element('ops'), DomainModificationImpact.CONFIG);
+      expect(await test.getDomainXml(defined)).toContain(`<app:app xmlns:app="${uri}">`);
+      expect(await test.getDomainXml(defined)).toContain('<app:owner value="ops"/>');
+      const started = await test.createDomain(defined);
+      await test.setDomainMetadata(
+        started,
+        element('dev'),
+        DomainModificationImpact.LIVE | DomainModificationImpact.CONFIG,
+      );
+      expect(await test.getDomainXml(started)).toContain('<app:owner value="dev"/>');
+      expect(await test.getDomainXml(started, 2)).toContain('<app:owner value="dev"/>');
+      await test.setDomainMetadata(
+        started,
+        { ...element(''), metadata: null },
+        DomainModificationImpact.LIVE,
+      );
+      expect(await test.getDomainXml(started)).not.toContain('app:owner');
+      expect(await test.getDomainXml(started, 2)).toContain('<app:owner value="dev"/>');
+      await test.destroyDomain(started);
+      await test.undefineDomain(started);
     });
 
     it('keeps delivering events when a listener throws', async () => {

@@ -8,6 +8,7 @@ export type {
   LifecycleEvent,
   MigrationIterationEvent,
 } from './libvirt-domain-events.js';
+export type { DomainMetadataInput } from './libvirt-domain-metadata-procedures.js';
 export type { DomainInfo, DomainStatsRecord } from './libvirt-domain-query-procedures.js';
 export { domainStateName, domainStateReasonName, lifecycleEventName } from './libvirt-domain-state.js';
 export {
@@ -24,6 +25,8 @@ export {
   DEFAULT_MAX_FRAME_SIZE,
   DomainEventId,
   DomainLifecycleEvent,
+  DomainMetadataType,
+  DomainModificationImpact,
   DomainState,
   DomainStatsGroup,
   DriverFeature,

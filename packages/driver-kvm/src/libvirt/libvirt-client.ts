@@ -2,6 +2,8 @@ import type { LibvirtCall } from './libvirt-call.js';
 import { type LibvirtClientOptions, LibvirtConnectionKeeper } from './libvirt-connection-keeper.js';
 import { type EventKind, type EventPayload, LibvirtDomainEvents } from './libvirt-domain-events.js';
 import * as lifecycle from './libvirt-domain-lifecycle-procedures.js';
+import type { DomainMetadataInput } from './libvirt-domain-metadata-procedures.js';
+import * as metadata from './libvirt-domain-metadata-procedures.js';
 import type { DomainInfo, DomainStatsRecord } from './libvirt-domain-query-procedures.js';
 import * as queries from './libvirt-domain-query-procedures.js';
 import type { DomainJobStats, MigrateOptions } from './libvirt-migration-procedures.js';
@@ -163,6 +165,26 @@ export class LibvirtClient {
   /** Removes a domain's definition (`virDomainUndefineFlags`; flags `UndefineFlag`). */
   undefineDomain(domain: DomainRef, flags = 0, signal?: AbortSignal): Promise<void> {
     return lifecycle.undefineDomain(this.call, domain, flags, signal);
+  }
+
+  /**
+   * Sets a domain's description, title or one metadata element (`virDomainSetMetadata`); `flags` is a
+   * `DomainModificationImpact` (`LIVE | CONFIG` for both definitions of a running persistent domain).
+   *
+   * @example
+   * await client.setDomainMetadata(
+   *   domain,
+   *   { type: DomainMetadataType.ELEMENT, metadata: '<app><owner value="ops"/></app>', key: 'app', uri: 'https://example.com/app' },
+   *   DomainModificationImpact.CONFIG,
+   * );
+   */
+  setDomainMetadata(
+    domain: DomainRef,
+    input: DomainMetadataInput,
+    flags = 0,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return metadata.setDomainMetadata(this.call, domain, input, flags, signal);
   }
 
   /** The domain's state and reason (`virDomainGetState`). */

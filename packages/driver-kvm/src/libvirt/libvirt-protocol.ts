@@ -57,6 +57,7 @@ export const Procedure = {
   NODE_GET_MEMORY_STATS: 228,
   DOMAIN_UNDEFINE_FLAGS: 231,
   DOMAIN_DESTROY_FLAGS: 234,
+  DOMAIN_SET_METADATA: 264,
   CONNECT_LIST_ALL_DOMAINS: 273,
   DOMAIN_LIST_ALL_SNAPSHOTS: 274,
   DOMAIN_GET_JOB_STATS: 298,
@@ -151,6 +152,15 @@ export const UndefineFlag = {
   NVRAM: 4,
   CHECKPOINTS_METADATA: 16,
 } as const;
+
+/** `virDomainMetadataType`: what `virDomainSetMetadata` sets. */
+export const DomainMetadataType = { DESCRIPTION: 0, TITLE: 1, ELEMENT: 2 } as const;
+
+/**
+ * `virDomainModificationImpact`: which definition a change applies to. `CURRENT` is the live one of a running
+ * domain and the persistent one of a shut-off domain; `LIVE` fails on a shut-off domain (operation invalid).
+ */
+export const DomainModificationImpact = { CURRENT: 0, LIVE: 1, CONFIG: 2 } as const;
 
 /** `virTypedParameterType`. */
 export const TypedParamType = {

@@ -87,12 +87,19 @@ export interface LibvirtDaemon {
   readonly hostUuid: string;
   /** `qemu+unix:///system?socket=...` for qemu guests, or `test+unix:///default?socket=...` for the test driver. */
   uri(driver?: 'qemu' | 'test'): string;
-  /** The pid of the `tini` process that supervises the daemon. */
+  /** The pid of the `tini` process that supervises the daemon (a new one after {@link LibvirtDaemon.restart}). */
   readonly pid: number;
   /** The pid of libvirtd itself (for fault tests), read from its pid file. */
   libvirtdPid(): number;
   /** Kills the daemon hard (for fault tests); `stop` still cleans up afterwards. */
   kill(): void;
+  /**
+   * Stops libvirtd gracefully (SIGTERM) and starts it again on the same private tree, as a service restart does:
+   * persistent domains are loaded back from their configuration, and every shut-off one then reads libvirt's
+   * shut-off reason `unknown`. Meant for daemons whose guests are shut off: what becomes of a running guest across
+   * the restart is not what the tests look at (`stop` still kills leftover qemu processes by their pid files).
+   */
+  restart(): Promise<void>;
   /** Destroys every running guest, then stops the daemon and removes its tree. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -221,18 +228,32 @@ export async function startLibvirtDaemon(options: LibvirtDaemonOptions): Promise
   const script =
     `mount --bind ${root}/run /run && mount --bind ${root}/etc /etc/libvirt && ` +
     `mount --bind ${root}/var /var && exec /usr/sbin/libvirtd --pid-file /run/libvirtd.pid --timeout 0${listen}`;
-  const child: ChildProcess = spawn(
-    '/usr/bin/unshare',
-    ['--mount', '--propagation', 'private', '--', '/usr/bin/tini', '-s', '--', '/bin/sh', '-c', script],
-    { stdio: 'ignore', detached: true },
-  );
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not spawn libvirtd '${options.name}'`);
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
+  /** Spawns libvirtd on the tree; `exited` turns true when its supervisor ends. */
+  const launch = (): { pid: number; exited: () => boolean } => {
+    const child: ChildProcess = spawn(
+      '/usr/bin/unshare',
+      ['--mount', '--propagation', 'private', '--', '/usr/bin/tini', '-s', '--', '/bin/sh', '-c', script],
+      { stdio: 'ignore', detached: true },
+    );
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not spawn libvirtd '${options.name}'`);
+    let gone = false;
+    child.once('exit', () => {
+      gone = true;
+    });
+    return { pid: child.pid, exited: () => gone };
+  };
+  let current = launch();
+  const exited = () => current.exited();
+  /** Waits for the socket of a just-launched libvirtd; throws with its log when it died during start-up. */
+  const waitForSocket = async (): Promise<void> => {
+    await waitFor(() => existsSync(socketPath) || exited(), 15_000, `libvirtd '${options.name}' socket`);
+    if (exited()) {
+      const log = join(root, 'var/log/libvirt/libvirtd.log');
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '(no log)';
+      throw new Error(`libvirtd '${options.name}' exited during start-up. Log:\n${tail}`);
+    }
+  };
   const uri = (driver: 'qemu' | 'test' = 'qemu'): string =>
     driver === 'qemu'
       ? `qemu+unix:///system?socket=${socketPath}`
@@ -243,24 +264,37 @@ export async function startLibvirtDaemon(options: LibvirtDaemonOptions): Promise
     root,
     socketPath,
     hostUuid,
-    pid,
+    get pid() {
+      return current.pid;
+    },
     uri,
     libvirtdPid() {
       return Number.parseInt(readFileSync(join(root, 'run/libvirtd.pid'), 'utf8').trim(), 10);
     },
     kill() {
       for (const qemuPid of qemuPids(root)) killQuietly(qemuPid, 'SIGKILL');
-      killQuietly(pid, 'SIGKILL');
+      killQuietly(current.pid, 'SIGKILL');
       try {
         killQuietly(daemon.libvirtdPid(), 'SIGKILL');
       } catch {
         // no pid file: nothing more to kill
       }
     },
+    async restart() {
+      if (stopped) throw new Error(`libvirtd '${options.name}' was stopped; start a new one`);
+      const libvirtd = daemon.libvirtdPid();
+      killQuietly(libvirtd, 'SIGTERM');
+      await waitFor(() => exited(), 15_000, `libvirtd '${options.name}' to exit for a restart`);
+      // libvirtd removes neither its socket nor its pid file on every path: the new daemon's socket is awaited.
+      rmSync(socketPath, { force: true });
+      rmSync(join(root, 'run/libvirtd.pid'), { force: true });
+      current = launch();
+      await waitForSocket();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (!exited && existsSync(socketPath)) {
+      if (!exited() && existsSync(socketPath)) {
         // libvirtd leaves guests running when it exits: destroy them first.
         try {
           const names = execFileSync('/usr/bin/virsh', ['-c', uri('qemu'), 'list', '--name'], {
@@ -281,12 +315,12 @@ export async function startLibvirtDaemon(options: LibvirtDaemonOptions): Promise
         }
       }
       for (const qemuPid of qemuPids(root)) killQuietly(qemuPid, 'SIGKILL');
-      killQuietly(pid, 'SIGTERM');
+      killQuietly(current.pid, 'SIGTERM');
       try {
-        await waitFor(() => exited, 5_000, `libvirtd '${options.name}' to exit`);
+        await waitFor(exited, 5_000, `libvirtd '${options.name}' to exit`);
       } catch {
-        killQuietly(pid, 'SIGKILL');
-        await waitFor(() => exited, 5_000, `libvirtd '${options.name}' to die`);
+        killQuietly(current.pid, 'SIGKILL');
+        await waitFor(exited, 5_000, `libvirtd '${options.name}' to die`);
       }
       running.delete(daemon);
       rmSync(root, { recursive: true, force: true });
@@ -294,12 +328,7 @@ export async function startLibvirtDaemon(options: LibvirtDaemonOptions): Promise
   };
   running.add(daemon);
   try {
-    await waitFor(() => existsSync(socketPath) || exited, 15_000, `libvirtd '${options.name}' socket`);
-    if (exited) {
-      const log = join(root, 'var/log/libvirt/libvirtd.log');
-      const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '(no log)';
-      throw new Error(`libvirtd '${options.name}' exited during start-up. Log:\n${tail}`);
-    }
+    await waitForSocket();
   } catch (error) {
     await daemon.stop();
     throw error;
