@@ -26,6 +26,11 @@ export interface AzureCreateOptions {
   keepNetworkInterface?: boolean | undefined;
   /** An availability zone (`1`, `2`, `3`). Default: none (regional). */
   zone?: string | undefined;
+  /**
+   * The guest OS family, which decides the OS profile and the computer-name rules. Default: `windows` for a
+   * marketplace image whose publisher starts with `MicrosoftWindows`, else `linux`.
+   */
+  os?: 'linux' | 'windows' | undefined;
 }
 
 const createOptionsSchema: ZodType<AzureCreateOptions> = z.strictObject({
@@ -45,6 +50,7 @@ const createOptionsSchema: ZodType<AzureCreateOptions> = z.strictObject({
     .string()
     .regex(/^[1-9]$/)
     .optional(),
+  os: z.enum(['linux', 'windows']).optional(),
 });
 
 /** A create spec checked for Azure, with what the request bodies need. */
@@ -53,6 +59,8 @@ export interface ValidatedCreate {
   size: string;
   location: string;
   image: ImageReference;
+  /** The guest OS family (the option, or what the image says). */
+  os: 'linux' | 'windows';
   options: AzureCreateOptions;
   tags: Record<string, string>;
   userData?: string | undefined;
@@ -90,13 +98,6 @@ export function validateCreateSpec(spec: CreateVmSpec, defaultLocation: string |
       message: `Creating VM ${spec.name} on Azure needs the subnet of its network interface: give providerOptions.azure.subnetId.`,
     });
   }
-  if (options.sshPublicKey === undefined && options.adminPassword === undefined) {
-    throw new NovaCronError({
-      code: 'INVALID_ARGUMENT',
-      field: 'providerOptions.azure.sshPublicKey',
-      message: `Creating VM ${spec.name} on Azure needs a way in for its admin user: give providerOptions.azure.sshPublicKey (or adminPassword).`,
-    });
-  }
   const image = spec.image === undefined ? undefined : parseImage(spec.image);
   if (image === undefined) {
     throw new NovaCronError({
@@ -105,6 +106,9 @@ export function validateCreateSpec(spec: CreateVmSpec, defaultLocation: string |
       message: `Creating VM ${spec.name} on Azure needs an image as 'publisher:offer:sku:version' (Canonical:ubuntu-24_04-lts:server:latest) or an image resource id; got ${spec.image === undefined ? 'none' : `'${spec.image}'`}.`,
     });
   }
+  const os = options.os ?? (/^MicrosoftWindows/i.test(image.publisher ?? '') ? 'windows' : 'linux');
+  checkAccess(spec.name, os, options);
+  if (os === 'windows') checkWindowsComputerName(spec.name);
   const location = spec.location?.region ?? defaultLocation;
   if (location === undefined) {
     throw new NovaCronError({
@@ -134,6 +138,7 @@ export function validateCreateSpec(spec: CreateVmSpec, defaultLocation: string |
         Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         spec.userData ?? '',
         options.sshPublicKey ?? '',
+        os,
       ]),
     )
     .digest('base64url')
@@ -143,11 +148,55 @@ export function validateCreateSpec(spec: CreateVmSpec, defaultLocation: string |
     size: spec.size,
     location,
     image,
+    os,
     options,
     tags,
     userData: spec.userData,
     fingerprint,
   };
+}
+
+/** A Linux VM needs an SSH key or a password; a Windows VM a password (it takes no SSH key). */
+function checkAccess(name: string, os: 'linux' | 'windows', options: AzureCreateOptions): void {
+  if (os === 'windows' && options.sshPublicKey !== undefined) {
+    throw new NovaCronError({
+      code: 'INVALID_ARGUMENT',
+      field: 'providerOptions.azure.sshPublicKey',
+      message: `VM ${name} runs Windows, which Azure gives no SSH key: drop providerOptions.azure.sshPublicKey and give adminPassword (12 to 123 characters).`,
+    });
+  }
+  if (options.adminPassword === undefined && (os === 'windows' || options.sshPublicKey === undefined)) {
+    throw new NovaCronError({
+      code: 'INVALID_ARGUMENT',
+      field: os === 'windows' ? 'providerOptions.azure.adminPassword' : 'providerOptions.azure.sshPublicKey',
+      message:
+        os === 'windows'
+          ? `Creating Windows VM ${name} on Azure needs providerOptions.azure.adminPassword (12 to 123 characters) for its admin user.`
+          : `Creating VM ${name} on Azure needs a way in for its admin user: give providerOptions.azure.sshPublicKey (or adminPassword).`,
+    });
+  }
+}
+
+/**
+ * Azure's Windows computer-name rules, for the VM name (which is its computer name): at most 15 characters, no `.`
+ * (the driver's name pattern already refuses the other characters Windows forbids), not only digits.
+ */
+function checkWindowsComputerName(name: string): void {
+  const broken =
+    name.length > 15
+      ? `is ${name.length} characters long, and a Windows computer name holds at most 15`
+      : name.includes('.')
+        ? 'contains a period, which a Windows computer name may not'
+        : /^\d+$/.test(name)
+          ? 'is only digits, which a Windows computer name may not be'
+          : undefined;
+  if (broken !== undefined) {
+    throw new NovaCronError({
+      code: 'INVALID_ARGUMENT',
+      field: 'name',
+      message: `The name of Windows VM ${name} ${broken}. Choose a name of up to 15 letters, digits and hyphens with at least one letter.`,
+    });
+  }
 }
 
 /** The NIC's name: the VM's name with `-nic`, so a retried create finds the NIC its first attempt made. */
@@ -194,18 +243,25 @@ export function buildVmBody(create: ValidatedCreate, nicId: string, idempotencyK
       computerName: create.name.slice(0, 64),
       adminUsername,
       ...(options.adminPassword === undefined ? {} : { adminPassword: options.adminPassword }),
-      linuxConfiguration: {
-        disablePasswordAuthentication: options.adminPassword === undefined,
-        ...(options.sshPublicKey === undefined
-          ? {}
-          : {
-              ssh: {
-                publicKeys: [
-                  { path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: options.sshPublicKey },
-                ],
-              },
-            }),
-      },
+      ...(create.os === 'windows'
+        ? { windowsConfiguration: { provisionVMAgent: true, enableAutomaticUpdates: true } }
+        : {
+            linuxConfiguration: {
+              disablePasswordAuthentication: options.adminPassword === undefined,
+              ...(options.sshPublicKey === undefined
+                ? {}
+                : {
+                    ssh: {
+                      publicKeys: [
+                        {
+                          path: `/home/${adminUsername}/.ssh/authorized_keys`,
+                          keyData: options.sshPublicKey,
+                        },
+                      ],
+                    },
+                  }),
+            },
+          }),
     },
     networkProfile: {
       networkInterfaces: [

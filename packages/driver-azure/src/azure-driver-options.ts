@@ -1,6 +1,7 @@
 import type { ComputeManagementClient, ComputeManagementClientOptionalParams } from '@azure/arm-compute';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import { assertKnownOptions, type OptionKeys } from '@novacron/core/driver';
+import type { AzureImageScope } from './azure-images.js';
 import type { AzurePriceTable } from './azure-sizes.js';
 
 /** The credential the SDK clients take (`DefaultAzureCredential`, a `ClientSecretCredential`, a test double). */
@@ -35,6 +36,11 @@ export interface AzureDriverOptions {
   endpoint?: string | undefined;
   /** TLS settings for the SDK's HTTP client, such as `{ ca }` for a private endpoint. Default: Node's. */
   tlsOptions?: ComputeManagementClientOptionalParams['tlsOptions'] | undefined;
+  /**
+   * Which marketplace images `images.list` walks: `{ publishers, offers }`. Default: the publishers
+   * `Canonical`, `Debian`, `RedHat`, `SUSE` and `MicrosoftWindowsServer`, every offer.
+   */
+  images?: AzureImageScope | undefined;
   /** Hourly prices per VM size for `sizes.list`. Default: none (sizes carry no price). */
   priceTable?: AzurePriceTable | undefined;
   /**
@@ -55,7 +61,10 @@ const AZURE_OPTION_KEYS: OptionKeys<AzureDriverOptions> = {
   tlsOptions: true,
   priceTable: true,
   pollIntervalMs: true,
+  images: true,
 };
+
+const IMAGE_KEYS: OptionKeys<AzureImageScope> = { publishers: true, offers: true };
 
 const CLIENT_KEYS: OptionKeys<AzureClients> = { compute: true, network: true };
 
@@ -67,6 +76,8 @@ export function assertAzureDriverOptions(options: AzureDriverOptions): void {
   assertKnownOptions('createAzureDriver', options, AZURE_OPTION_KEYS);
   if (options.clients !== undefined)
     assertKnownOptions('createAzureDriver', options.clients, CLIENT_KEYS, 'clients');
+  if (options.images !== undefined)
+    assertKnownOptions('createAzureDriver', options.images, IMAGE_KEYS, 'images');
   if (typeof options.subscriptionId !== 'string' || options.subscriptionId === '') {
     throw new TypeError(
       "createAzureDriver needs a subscriptionId, for example { subscriptionId: '00000000-0000-0000-0000-000000000000' }.",

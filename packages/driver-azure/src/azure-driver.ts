@@ -9,7 +9,9 @@ import {
   type DriverCreateContext,
   type DriverStopOptions,
   defineCapabilities,
+  type Image,
   type ListVmsRequest,
+  type Location,
   NovaCronError,
   type Page,
   type PageRequest,
@@ -34,10 +36,12 @@ import {
   assertAzureDriverOptions,
 } from './azure-driver-options.js';
 import { type AzureErrorContext, toAzureNovaCronError } from './azure-error-map.js';
+import { AzureImageCatalog } from './azure-images.js';
+import { toAzureLocations } from './azure-locations.js';
 import { azureVmCursors } from './azure-page-cursor.js';
 import { type AzureSize, toAzureSizes } from './azure-sizes.js';
 import { toVmState } from './azure-state-map.js';
-import { AzureVmAddresses, type VmNetworkView } from './azure-vm-addresses.js';
+import { type AzureCall, AzureVmAddresses, type VmNetworkView } from './azure-vm-addresses.js';
 
 /** `providerOptions.azure` of a stop. */
 interface AzureStopProviderOptions {
@@ -65,16 +69,21 @@ export class AzureDriver extends DriverBase {
   /** Always `'azure'`. */
   readonly kind = 'azure';
   /**
-   * Reboot and sizes; no suspend, hosts, images, locations or migration; pages of up to 100; Azure's tag limits
-   * (50 per resource, of which NovaCron writes 2; names of 512 characters without `<>%&\?/`, values of 256);
-   * VM names of up to 64 characters.
+   * Reboot, sizes (resource SKUs), images (marketplace, per region) and locations (regions and zones from the
+   * resource SKUs); no suspend, hosts or migration; no metrics: the Azure Monitor API is outside what this driver is
+   * built and tested against, so read metrics with `@azure/arm-monitor` and the driver's credential instead. Pages
+   * of up to 100; Azure's tag limits (50 per resource, of which NovaCron writes 2; names of 512 characters without
+   * `<>%&\?/`, values of 256); VM names of up to 64 characters of letters, digits, `.` and `-`, starting and ending
+   * with a letter or digit, as a Linux computer name must (Windows' stricter rules are checked on create).
    */
   override readonly capabilities: DriverCapabilities = defineCapabilities({
     reboot: true,
     sizes: true,
+    images: true,
+    locations: true,
     maxPageSize: MAX_PAGE_SIZE,
     maxNameLength: 64,
-    namePattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/,
+    namePattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?$/,
     maxTags: MAX_USER_TAGS,
     maxTagKeyLength: 512,
     maxTagValueLength: 256,
@@ -94,7 +103,8 @@ export class AzureDriver extends DriverBase {
   /** Options of every long-running call: the polling interval used when ARM sends no positive `Retry-After`. */
   private readonly polling: { updateIntervalInMs?: number };
   private readonly addresses: AzureVmAddresses;
-  private skus: Promise<AzureSize[]> | undefined;
+  private readonly skuReads = new Map<string, Promise<ResourceSku[]>>();
+  private readonly images: AzureImageCatalog;
   /** Creates by idempotency key: the spec each key was first used with, and the create in flight (bounded). */
   private readonly keys = new CreateKeyMemory();
 
@@ -107,9 +117,9 @@ export class AzureDriver extends DriverBase {
     this.location = options.location;
     this.origin = new URL(options.endpoint ?? 'https://management.azure.com').origin;
     this.clients = options.clients ?? this.makeClients();
-    this.addresses = new AzureVmAddresses(this.clients.network, (where, signal, request) =>
-      this.call(where, signal, request),
-    );
+    const call: AzureCall = (where, signal, request) => this.call(where, signal, request);
+    this.addresses = new AzureVmAddresses(this.clients.network, call);
+    this.images = new AzureImageCatalog(this.clients.compute, call, options.images);
     this.polling = options.pollIntervalMs === undefined ? {} : { updateIntervalInMs: options.pollIntervalMs };
   }
 
@@ -415,26 +425,58 @@ export class AzureDriver extends DriverBase {
     return pageOf(inLocation, request, { driver: 'azure', list: 'sizes', maxPageSize: MAX_PAGE_SIZE });
   }
 
-  private sizes(signal: AbortSignal): Promise<AzureSize[]> {
-    if (this.skus === undefined) {
-      const filter = this.location === undefined ? undefined : `location eq '${this.location}'`;
-      const reading = this.call({ action: 'resourceSkus.list' }, signal, async () => {
-        const all: ResourceSku[] = [];
-        for await (const item of this.clients.compute.resourceSkus.list({
-          ...(filter === undefined ? {} : { filter }),
-          abortSignal: signal,
-        })) {
-          all.push(item);
-        }
-        return toAzureSizes(all, this.options.priceTable);
-      });
-      this.skus = reading;
-      // A failed read is not kept: the next call tries again.
-      reading.catch(() => {
-        if (this.skus === reading) this.skus = undefined;
+  /**
+   * The marketplace images of the driver's region (`publisher:offer:sku:version`, the URN a create takes), for the
+   * publishers and offers of the driver's `images` option, walked lazily through `virtualMachineImages`.
+   */
+  async doListImages(request: PageRequest, context: DriverCallContext): Promise<Page<Image>> {
+    if (this.location === undefined) {
+      throw new NovaCronError({
+        code: 'INVALID_ARGUMENT',
+        field: 'location',
+        message:
+          'Azure lists marketplace images per region: give location to createAzureDriver (westeurope) to list them.',
       });
     }
-    return this.skus;
+    return this.images.list(request, this.location, MAX_PAGE_SIZE, context.signal);
+  }
+
+  /**
+   * The regions and zones of the subscription's VM sizes, derived from the resource SKUs (all regions, read once):
+   * see {@link toAzureLocations}.
+   */
+  async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
+    const locations = toAzureLocations(await this.resourceSkus(undefined, context.signal));
+    return pageOf(locations, request, { driver: 'azure', list: 'locations', maxPageSize: MAX_PAGE_SIZE });
+  }
+
+  private async sizes(signal: AbortSignal): Promise<AzureSize[]> {
+    return toAzureSizes(await this.resourceSkus(this.location, signal), this.options.priceTable);
+  }
+
+  /**
+   * The resource SKUs of `location` (all locations when `undefined`), read once per driver and location: they
+   * change rarely, and an unfiltered read is large. A failed read is not kept: the next call tries again.
+   */
+  private resourceSkus(location: string | undefined, signal: AbortSignal): Promise<ResourceSku[]> {
+    const key = location ?? '';
+    let reading = this.skuReads.get(key);
+    if (reading === undefined) {
+      const filter = location === undefined ? {} : { filter: `location eq '${location}'` };
+      const read = this.call({ action: 'resourceSkus.list' }, signal, async () => {
+        const all: ResourceSku[] = [];
+        for await (const item of this.clients.compute.resourceSkus.list({ ...filter, abortSignal: signal })) {
+          all.push(item);
+        }
+        return all;
+      });
+      this.skuReads.set(key, read);
+      read.catch(() => {
+        if (this.skuReads.get(key) === read) this.skuReads.delete(key);
+      });
+      reading = read;
+    }
+    return reading;
   }
 
   private async checkSize(create: ValidatedCreate, signal: AbortSignal): Promise<void> {

@@ -770,7 +770,7 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
 
   /** `virtualMachineImages`: publishers, offers, SKUs, versions of {@link FAKE_IMAGES}, each `{ name, location, id }`. */
   const handleImages = (response: ServerResponse, location: string, segments: string[]) => {
-    const [publisher, offer, sku] = [segments[0], segments[2], segments[4]];
+    const [publisher, offer, sku] = [segments[0], segments[4], segments[6]];
     const pick = <T>(record: Readonly<Record<string, T>>, wanted: string | undefined): T | undefined =>
       Object.entries(record).find(([each]) => each.toLowerCase() === wanted?.toLowerCase())?.[1];
     const inLocation = location.toLowerCase() === FAKE_LOCATION;
