@@ -151,13 +151,20 @@ export class EtcdStateStore implements StateStore {
         success: [{ request_put: { key: leaseKey, value: holding, lease: grant.ID } }],
         failure: [{ request_range: { key: leaseKey } }],
       });
-    let response = await take([{ key: leaseKey, target: 'Create', result: 'Equal', create_revision: 0 }]);
-    const current = response.succeeded ? undefined : response.responses[0]?.response_range.kvs[0];
-    // The same holder acquiring again takes a new holding over its old one (a restarted replica, say).
-    if (current !== undefined && JSON.parse(current.value.toString()).holder === holder)
-      response = await take([
-        { key: leaseKey, target: 'Mod', result: 'Equal', mod_revision: current.mod_revision },
-      ]);
+    let response: ITxnResponse;
+    try {
+      response = await take([{ key: leaseKey, target: 'Create', result: 'Equal', create_revision: 0 }]);
+      const current = response.succeeded ? undefined : response.responses[0]?.response_range.kvs[0];
+      // The same holder acquiring again takes a new holding over its old one (a restarted replica, say).
+      if (current !== undefined && JSON.parse(current.value.toString()).holder === holder)
+        response = await take([
+          { key: leaseKey, target: 'Mod', result: 'Equal', mod_revision: current.mod_revision },
+        ]);
+    } catch (error) {
+      // Do not leave the granted etcd lease to linger until its ttl; the acquisition failed either way.
+      await this.revoke(grant.ID).catch(() => {});
+      throw error;
+    }
     if (!response.succeeded) {
       await this.revoke(grant.ID);
       return undefined;
