@@ -57,6 +57,7 @@ const BY_REASON: Record<string, { code: ErrorCode; retryable?: boolean }> = {
   ZONE_RESOURCE_POOL_EXHAUSTED: { code: 'NO_CAPACITY' },
   ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: { code: 'NO_CAPACITY' },
   resourceInUseByAnotherResource: { code: 'CONFLICT' },
+  conditionNotMet: { code: 'CONFLICT' },
   RESOURCE_IN_USE_BY_ANOTHER_RESOURCE: { code: 'CONFLICT' },
   forbidden: { code: 'AUTH' },
   authError: { code: 'AUTH' },
@@ -81,6 +82,23 @@ interface GoogleErrorView {
   code?: unknown;
   httpStatusCode?: unknown;
   reason?: unknown;
+  /** gaxios' error, kept by gax only for the 401 and 403 answers it lets gaxios reject. */
+  cause?: { response?: { headers?: { get?: (name: string) => string | null } } };
+}
+
+/**
+ * The `Retry-After` of an answer, in ms, where gax lets it through. Over the REST transport gax reads only the body
+ * and the status of a 429 or 5xx: their headers are lost, and the pipeline's backoff applies. Only 401 and 403, which
+ * gaxios rejects, keep the response (and its headers) on the error's `cause`: a 403 `rateLimitExceeded` with
+ * `Retry-After` is the one case read here. Seconds or an HTTP date.
+ */
+function retryAfterMsOf(view: GoogleErrorView): number | undefined {
+  const header = view.cause?.response?.headers?.get?.('retry-after');
+  if (header === null || header === undefined || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function classify(error: unknown): ProviderFailure | undefined {
@@ -114,12 +132,15 @@ function classify(error: unknown): ProviderFailure | undefined {
     message: error.message,
     providerCode: reason,
     statusCode,
+    retryAfterMs: retryAfterMsOf(view),
   };
 }
 
 function byStatus(statusCode: number, message: string): ErrorCode {
   if (statusCode === 404) return 'NOT_FOUND';
   if (statusCode === 409) return 'ALREADY_EXISTS';
+  // A failed precondition (a stale fingerprint): the resource changed under the request.
+  if (statusCode === 412) return 'CONFLICT';
   if (statusCode === 429) return 'THROTTLED';
   if (statusCode === 401 || statusCode === 403) return 'AUTH';
   if (statusCode >= 500) return 'UNAVAILABLE';

@@ -63,7 +63,6 @@ export const FAKE_GCE_ROUTES: readonly FakeGceRoute[] = [
   },
   { id: 'compute.images.get', httpMethod: 'GET', path: 'projects/{project}/global/images/{image}' },
   { id: 'compute.zones.list', httpMethod: 'GET', path: 'projects/{project}/zones' },
-  { id: 'compute.regions.list', httpMethod: 'GET', path: 'projects/{project}/regions' },
 ];
 
 const COMPILED = FAKE_GCE_ROUTES.map((route) => {

@@ -145,7 +145,7 @@ export interface FakeGce {
 /**
  * Starts a stateful fake Compute Engine v1 REST server on 127.0.0.1 (a free port), written from Google's discovery
  * document: instances (insert, get, list, aggregatedList, start, stop, reset, suspend, resume, delete), zone
- * operations (get, wait), machine types (get, list), images (list, get, getFromFamily), zones and regions (list).
+ * operations (get, wait), machine types (get, list), images (list, get, getFromFamily) and zones (list).
  * Every request is validated against the document given as `discovery`; an invalid one is answered 400 and recorded
  * in `invalidRequests`.
  *
@@ -527,22 +527,6 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
           })),
           selfLink: `${projectUrl()}/zones`,
         });
-      case 'compute.regions.list': {
-        const regions = [...new Set(zones.map(regionOf))].sort();
-        return send(response, 200, {
-          kind: 'compute#regionList',
-          id: `projects/${project}/regions`,
-          items: regions.map((name, index) => ({
-            kind: 'compute#region',
-            id: String(1000 + index),
-            name,
-            status: 'UP',
-            zones: zones.filter((zone) => regionOf(zone) === name).map(zoneUrl),
-            selfLink: `${projectUrl()}/regions/${name}`,
-          })),
-          selfLink: `${projectUrl()}/regions`,
-        });
-      }
       default:
         return fail(response, 501, 'notImplemented', `The fake does not implement ${call.methodId}.`);
     }
