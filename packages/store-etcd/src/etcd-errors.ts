@@ -8,6 +8,9 @@ import {
   GRPCUnavailableError,
 } from 'etcd3';
 
+/** etcd's words for refused credentials that reach the client as other gRPC codes (no user given: INVALID_ARGUMENT). */
+const REFUSED = /user name is empty|authentication failed|permission denied|invalid auth token/i;
+
 /** etcd's own words for "try again": no leader during an election, a leader change, a proposal that timed out. */
 const TRANSIENT =
   /leader|timed out|timeout|unavailable|circuit|connect|ECONNREFUSED|ECONNRESET|stream ended/i;
@@ -25,7 +28,8 @@ export function etcdFailure(error: unknown, action: string, endpoints: readonly 
     error instanceof EtcdAuthenticationFailedError ||
     error instanceof EtcdInvalidAuthTokenError ||
     error instanceof EtcdPermissionDeniedError ||
-    error instanceof GRPCUnauthenticatedError
+    error instanceof GRPCUnauthenticatedError ||
+    REFUSED.test(reason)
   ) {
     return new NovaCronError({
       code: 'AUTH',
