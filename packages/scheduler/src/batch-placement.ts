@@ -136,8 +136,11 @@ export function placeBatch(
       const residentAnti = antiGroup !== undefined && state.antiAffinityHosts.has(antiGroup) ? antiGroup : '';
       const affinityGroup = filters.affinity?.group(unit.demand);
       const pinned = affinityGroup === undefined ? undefined : state.affinityHosts.get(affinityGroup);
-      const memberKeys = [...new Set(unit.members.map((member) => state.classKey(member)))].sort();
-      const key = JSON.stringify([memberKeys, residentAnti, pinned === undefined ? '' : affinityGroup]);
+      const memberKeys =
+        unit.members.length === 1
+          ? state.classKey(unit.demand)
+          : [...new Set(unit.members.map((member) => state.classKey(member)))].sort().join('\u0001');
+      const key = `${memberKeys}\u0002${residentAnti}\u0002${pinned === undefined ? '' : affinityGroup}`;
       let index = classIndex.get(key);
       if (index === undefined) {
         const row = new Uint8Array(hostCount).fill(1);

@@ -120,16 +120,32 @@ export class FleetState implements FleetView {
     const affinityGroup = this.#filters.affinity?.group(demand);
     const pinned = affinityGroup === undefined ? undefined : this.affinityHosts.get(affinityGroup);
     let count = 0;
-    const consider = (host: number): void => {
-      if (row[host] === 0 || blocked[host] === stamp) return;
-      const base = host * dimensions;
-      for (let k = 0; k < dimensions; k += 1) if (load[base + k]! + use[k]! > room[base + k]!) return;
-      out[count] = host;
-      count += 1;
-    };
-    if (pinned === undefined) for (let host = 0; host < row.length; host += 1) consider(host);
-    else for (const host of [...pinned].sort((a, b) => a - b)) consider(host);
+    if (pinned === undefined) {
+      for (let host = 0; host < row.length; host += 1) {
+        if (row[host] === 0 || blocked[host] === stamp) continue;
+        const base = host * dimensions;
+        let fits = true;
+        for (let k = 0; k < dimensions; k += 1) {
+          if (load[base + k]! + use[k]! > room[base + k]!) {
+            fits = false;
+            break;
+          }
+        }
+        if (fits) out[count++] = host;
+      }
+    } else {
+      for (const host of [...pinned].sort((a, b) => a - b)) {
+        if (row[host] !== 0 && blocked[host] !== stamp && this.#fits(host, use)) out[count++] = host;
+      }
+    }
     return count;
+  }
+
+  #fits(host: number, use: Float64Array): boolean {
+    const dimensions = this.#filters.dimensions;
+    for (let k = 0; k < dimensions; k += 1)
+      if (this.load[host * dimensions + k]! + use[k]! > this.room[host * dimensions + k]!) return false;
+    return true;
   }
 
   /** The first filter, in the scheduler's order, that rules `host` out for `unit`; `undefined` when none does. */

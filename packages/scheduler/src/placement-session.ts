@@ -74,15 +74,16 @@ export class PlacementSession {
     const candidates = this.#candidates;
     if (this.#scorers.length === 0) return candidates[0]!;
     const totals = this.#totals;
+    const scores = this.#scores;
     totals.fill(0, 0, count);
     const resources = new Float64Array(
       RESOURCE_DIMENSIONS.map((dimension) => demand.resources[dimension] ?? 0),
     );
     const context = { demand, resources, fleet: this.#state, candidates, count };
     for (const scorer of this.#scorers) {
-      scorer.score(context, this.#scores);
-      for (let position = 0; position < count; position += 1)
-        totals[position]! += scorer.weight * this.#scores[position]!;
+      scorer.score(context, scores);
+      const weight = scorer.weight;
+      for (let position = 0; position < count; position += 1) totals[position]! += weight * scores[position]!;
     }
     let best = 0;
     for (let position = 1; position < count; position += 1)

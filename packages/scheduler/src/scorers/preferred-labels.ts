@@ -15,11 +15,11 @@ export function preferredLabels(options: ScorerOptions = {}): PlacementScorer {
     weight,
     score(context, out) {
       const wanted = Object.entries(context.demand.preferredLabels ?? {});
+      if (wanted.length === 0) {
+        out.fill(100, 0, context.count);
+        return;
+      }
       for (let position = 0; position < context.count; position += 1) {
-        if (wanted.length === 0) {
-          out[position] = 100;
-          continue;
-        }
         const labels = context.fleet.hosts[context.candidates[position]!]!.labels;
         let matched = 0;
         for (const [label, value] of wanted) if (labels[label] === value) matched += 1;

@@ -1,26 +1,33 @@
 import type { PlacementScorer } from '../placement-scorer.js';
-import { resourceFractions } from './resource-fractions.js';
 import { type ScorerOptions, scorerWeight } from './scorer-weight.js';
 
 /**
  * Spread (scorer `spread`, Kubernetes' LeastAllocated): prefers the host that would have the most left after
- * taking the VM, the mean free share of its resources, times 100. Balances load across hosts.
+ * taking the VM, the mean free share of its offered resources, times 100. Balances load across hosts.
  *
  * @example
  * spread();
  */
 export function spread(options: ScorerOptions = {}): PlacementScorer {
   const weight = scorerWeight('spread', options);
-  const fractions = new Float64Array(4);
   return {
     name: 'spread',
     weight,
     score(context, out) {
-      for (let position = 0; position < context.count; position += 1) {
-        const count = resourceFractions(context, context.candidates[position]!, fractions);
+      const { allocated, allocatable } = context.fleet;
+      const { resources, candidates, count } = context;
+      for (let position = 0; position < count; position += 1) {
+        const base = candidates[position]! * 4;
         let sum = 0;
-        for (let k = 0; k < count; k += 1) sum += Math.max(0, 1 - fractions[k]!);
-        out[position] = count === 0 ? 0 : (100 * sum) / count;
+        let offered = 0;
+        for (let k = 0; k < 4; k += 1) {
+          const limit = allocatable[base + k]!;
+          if (limit > 0) {
+            sum += Math.max(0, 1 - (allocated[base + k]! + resources[k]!) / limit);
+            offered += 1;
+          }
+        }
+        out[position] = offered === 0 ? 0 : (100 * sum) / offered;
       }
     },
   };
