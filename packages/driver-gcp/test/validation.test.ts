@@ -43,6 +43,27 @@ describe('createGcpDriver options', () => {
   });
 });
 
+describe('metrics', () => {
+  it('are UNSUPPORTED, refused by the core before the driver (Cloud Monitoring is another API)', async () => {
+    const driver = gcpDriverFor(fake());
+    expect(driver.capabilities.metrics).toBe(false);
+    expect('doReadMetrics' in driver).toBe(false);
+    const nc = createNovaCron({ providers: { gcp: driver } });
+    const before = fake().calls.length;
+    const error = await refusal(
+      nc.vms.readMetrics('gcp:us-central1-a/web-1', {
+        metrics: ['cpu.utilization'],
+        from: new Date(0),
+        to: new Date(),
+      }),
+    );
+    expect(error.code).toBe('UNSUPPORTED');
+    expect(error.message).toContain('capabilities.metrics is false');
+    expect(fake().calls.length).toBe(before);
+    await nc.close();
+  });
+});
+
 describe('label rules, checked before any request', () => {
   const cases: Array<[Record<string, string>, string]> = [
     [{ Team: 'web' }, 'tags.Team'],
