@@ -78,8 +78,27 @@ function codeFor(armCode: string | undefined, statusCode: number | undefined, me
   return { code: 'PROVIDER' as ErrorCode };
 }
 
-/** Reads an ARM failure: a `RestError` by its ARM code (else its HTTP status), or a failed operation's message. */
+/** What `@azure/identity` throws when no token could be had: no credential source, or a refused one. */
+const IDENTITY_ERRORS = new Set([
+  'AggregateAuthenticationError',
+  'CredentialUnavailableError',
+  'AuthenticationError',
+]);
+
+/**
+ * Reads an ARM failure: a `RestError` by its ARM code (else its HTTP status), a failed operation's message, or a
+ * credential that gave no token (`AUTH`, with the ways to give one; the identity library's own text, which can
+ * quote configuration, is left out).
+ */
 export function classifyAzureError(error: unknown): ProviderFailure | undefined {
+  if (error instanceof Error && IDENTITY_ERRORS.has(error.name)) {
+    return {
+      code: 'AUTH',
+      providerCode: error.name,
+      message:
+        'no token for Resource Manager: the credential (DefaultAzureCredential when none is given) found no working source. Sign in with az login, set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a managed or workload identity), or pass a credential to createAzureDriver.',
+    };
+  }
   if (isRestError(error)) {
     const statusCode = error.statusCode;
     const headers = error.response?.headers;
