@@ -8,15 +8,17 @@ import {
   GRPCUnavailableError,
 } from 'etcd3';
 
-/** etcd's words for refused credentials that reach the client as other gRPC codes (no user given: INVALID_ARGUMENT). */
-const REFUSED = /user name is empty|authentication failed|permission denied|invalid auth token/i;
+/** Refused credentials that reach the client under other gRPC codes: no user given, a TLS certificate refused. */
+const REFUSED =
+  /user name is empty|authentication failed|permission denied|invalid auth token|bad certificate|certificate required|certificate verify failed/i;
 
 /** etcd's own words for "try again": no leader during an election, a leader change, a proposal that timed out. */
 const TRANSIENT =
   /leader|timed out|timeout|unavailable|circuit|connect|ECONNREFUSED|ECONNRESET|stream ended/i;
 
 /**
- * Turns a failure of the etcd client into a `NovaCronError`: `AUTH` for refused credentials, `UNAVAILABLE`
+ * Turns a failure of the etcd client into a `NovaCronError`: `AUTH` for refused credentials (a password, a TLS
+ * certificate), `UNAVAILABLE`
  * (retryable) when no member could answer or the cluster was electing a leader, `PROVIDER` otherwise. The message
  * names the action and the endpoints, never credentials.
  */

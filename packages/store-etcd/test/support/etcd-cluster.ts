@@ -28,8 +28,10 @@ export function etcdAvailable(): boolean {
 export interface EtcdMember {
   /** `m1`, `m2`, ... */
   readonly name: string;
-  /** Its client URL, `http://127.0.0.1:<port>`. */
+  /** Its client URL, `http://127.0.0.1:<port>` (`https://` with TLS). */
   readonly clientUrl: string;
+  /** Its plain-HTTP metrics URL, which also serves `/health` (so the harness checks health without TLS). */
+  readonly metricsUrl: string;
   /** Its peer URL. */
   readonly peerUrl: string;
   /** Its data directory (kept across restarts). */
@@ -60,15 +62,28 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
-/** Starts `size` members (default 3) on free loopback ports and waits until the cluster is healthy. */
-export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
+/** PEM files for a cluster that serves clients over TLS and requires client certificates. */
+export interface EtcdTlsFiles {
+  /** The CA that signed the server and client certificates. */
+  caFile: string;
+  /** The servers' certificate (for 127.0.0.1) and key. */
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * Starts `size` members (default 3) on free loopback ports and waits until the cluster is healthy. With `tls`, the
+ * members serve clients over TLS and require a client certificate signed by its CA.
+ */
+export async function startEtcdCluster(size = 3, tls?: EtcdTlsFiles): Promise<EtcdCluster> {
   const base = await mkdtemp(join(tmpdir(), 'novacron-etcd-'));
   const token = `novacron-${process.pid}-${Date.now()}`;
   const members: EtcdMember[] = [];
   for (let index = 1; index <= size; index += 1) {
     members.push({
       name: `m${index}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${await freePort()}`,
+      metricsUrl: `http://127.0.0.1:${await freePort()}`,
       peerUrl: `http://127.0.0.1:${await freePort()}`,
       dataDirectory: join(base, `m${index}`),
       process: undefined,
@@ -84,6 +99,15 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
         `--name=${member.name}`,
         `--data-dir=${member.dataDirectory}`,
         `--listen-client-urls=${member.clientUrl}`,
+        `--listen-metrics-urls=${member.metricsUrl}`,
+        ...(tls === undefined
+          ? []
+          : [
+              `--cert-file=${tls.certFile}`,
+              `--key-file=${tls.keyFile}`,
+              `--trusted-ca-file=${tls.caFile}`,
+              '--client-cert-auth',
+            ]),
         `--advertise-client-urls=${member.clientUrl}`,
         `--listen-peer-urls=${member.peerUrl}`,
         `--initial-advertise-peer-urls=${member.peerUrl}`,
@@ -170,7 +194,7 @@ async function freePort(): Promise<number> {
 
 async function healthy(member: EtcdMember): Promise<boolean> {
   try {
-    const response = await fetch(`${member.clientUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${member.metricsUrl}/health`, { signal: AbortSignal.timeout(2_000) });
     return ((await response.json()) as { health?: string }).health === 'true';
   } catch {
     return false;
