@@ -91,6 +91,7 @@ export class EtcdStateStore implements StateStore {
     const response = await this.call(`read '${key}'`, () =>
       this.client.kv.range({ key: this.dataKey(checkedKey(key)) }),
     );
+    this.observe(response.header.revision);
     const kv = response.kvs[0];
     return kv === undefined ? undefined : (this.toEntry(kv) as StoredEntry<T>);
   }
@@ -139,6 +140,8 @@ export class EtcdStateStore implements StateStore {
 
   async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
     const leaseKey = this.leaseKey(checkedKey(name));
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+      throw new TypeError(`A lease ttl must be a positive number of milliseconds, not ${ttlMs}.`);
     const action = `acquire lease '${name}' for '${holder}'`;
     const startedAtMs = Date.now();
     const grant = await this.call(action, () =>

@@ -1,5 +1,5 @@
 import type { Fence, Lease } from './state-store.js';
-import { assertKey, fenceConflict, leaseLost } from './store-checks.js';
+import { assertKey, assertTtl, fenceConflict, leaseLost } from './store-checks.js';
 
 interface LeaseRecord {
   holder: string;
@@ -22,6 +22,7 @@ export class LeaseTable {
   /** Takes `name` for `holder`, or returns undefined while another holder's holding is current. */
   acquire(name: string, holder: string, ttlMs: number): Lease | undefined {
     assertKey(name);
+    assertTtl(ttlMs);
     const existing = this.leases.get(name);
     if (existing !== undefined && existing.holder !== holder && existing.expiresAtMs > this.now())
       return undefined;

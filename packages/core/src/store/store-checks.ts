@@ -33,6 +33,12 @@ export function assertKey(key: string): void {
     throw new TypeError('State store keys must be non-empty strings.');
 }
 
+/** Throws a `TypeError` unless `ttlMs` is a positive, finite number of milliseconds. */
+export function assertTtl(ttlMs: number): void {
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0)
+    throw new TypeError(`A lease ttl must be a positive number of milliseconds, not ${ttlMs}.`);
+}
+
 /** Orders keys by their UTF-8 bytes, the order of the contract (and of etcd), which differs from `sort()`'s UTF-16. */
 export function compareKeys(left: string, right: string): number {
   return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));

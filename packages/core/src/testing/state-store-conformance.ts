@@ -251,6 +251,8 @@ export function testStateStore(
       await expectConflict(second!.renew());
       expect((await third!.renew()).fencingToken).toBe(third!.fencingToken);
       expect(await store.acquireLease('other-lease', 'replica-1', 60_000)).toBeDefined();
+      for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+        await expect(store.acquireLease('bad-ttl', 'replica-1', ttl)).rejects.toThrow(TypeError);
     });
 
     it('lets another holder take an expired lease; the old holder can no longer renew it', async () => {
