@@ -17,7 +17,7 @@ export interface PlanViolation {
   text: string;
 }
 
-/** What {@link verifyPlan} found. */
+/** What `scheduler.verify` found. */
 export interface PlanCheck {
   /** True when no assignment is refused (stale hosts may still have changed in ways that do not matter). */
   ok: boolean;
