@@ -443,7 +443,7 @@ export class AzureDriver extends DriverBase {
 
   /**
    * The regions and zones of the subscription's VM sizes, derived from the resource SKUs (all regions, read once):
-   * see {@link toAzureLocations}.
+   * regions from the VM SKUs' `locations`, zones from their `locationInfo[].zones`, a zone's id `<region>-<zone>`.
    */
   async doListLocations(request: PageRequest, context: DriverCallContext): Promise<Page<Location>> {
     const locations = toAzureLocations(await this.resourceSkus(undefined, context.signal));

@@ -5,7 +5,7 @@ import type { AzureCall } from './azure-vm-addresses.js';
 
 /** Which marketplace images `images.list` walks. */
 export interface AzureImageScope {
-  /** Publishers, as Azure spells them. Default {@link DEFAULT_IMAGE_PUBLISHERS}. */
+  /** Publishers, as Azure spells them. Default `Canonical`, `Debian`, `RedHat`, `SUSE`, `MicrosoftWindowsServer`. */
   publishers?: string[] | undefined;
   /** Offers to keep (`ubuntu-24_04-lts`), case-blind. Default: every offer of the publishers. */
   offers?: string[] | undefined;

@@ -3,4 +3,5 @@
 export type { AzureCreateOptions } from './azure-create-input.js';
 export { AzureDriver, createAzureDriver } from './azure-driver.js';
 export type { AzureClients, AzureCredential, AzureDriverOptions } from './azure-driver-options.js';
+export type { AzureImageScope } from './azure-images.js';
 export type { AzurePriceTable, AzureSize } from './azure-sizes.js';
