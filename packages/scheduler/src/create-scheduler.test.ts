@@ -97,11 +97,13 @@ describe('createScheduler().place', () => {
     expect(seen!.dims).toBe(5);
     expect([...seen!.binCapacities]).toEqual([16, 65_536, 1024, 0, 6, 16, 65_536, 1024, 0, 10]);
     expect([...seen!.items.subarray(0, 5)]).toEqual([2, 4096, 0, 0, 1]);
-    expect([...seen!.groups!]).toEqual([-1, 0, 0]);
+    expect([...seen!.groups!].sort()).toEqual([-1, 0, 0]);
     const { itemClass, allowed } = seen!.eligible!;
-    const row = (item: number) => [...allowed.subarray(itemClass[item]! * 2, itemClass[item]! * 2 + 2)];
-    expect(row(0)).toEqual([1, 0]);
-    expect(row(1)).toEqual([1, 0]);
+    const rowOf = (item: number) => [...allowed.subarray(itemClass[item]! * 2, itemClass[item]! * 2 + 2)];
+    const zoned = seen!.groups!.indexOf(-1);
+    const grouped = seen!.groups!.indexOf(0);
+    expect(rowOf(zoned)).toEqual([1, 0]); // zone z1: host a only
+    expect(rowOf(grouped)).toEqual([1, 0]); // host b already runs group db
   });
 
   it('caps VMs per host in both paths', () => {
@@ -214,6 +216,31 @@ describe('createScheduler().place', () => {
     expect(() => createScheduler({ scorers: [{ name: 'x', weight: 0, score: () => {} }] })).toThrow(
       TypeError,
     );
+  });
+
+  it('retries alone the VMs of a bundle that found no host', () => {
+    // The big host (in maintenance) sets the scale, so a CPU-heavy and a memory-heavy VM are bundled (5 vCPUs,
+    // 5 GiB); no small host takes the bundle, each takes one of its VMs.
+    const hosts = [
+      makeHost('big', { capacity: { vcpus: 16, memoryMiB: 16_384 }, state: 'maintenance' }),
+      makeHost('small-1', { capacity: { vcpus: 4, memoryMiB: 4096 } }),
+      makeHost('small-2', { capacity: { vcpus: 4, memoryMiB: 4096 } }),
+    ];
+    const demands = [
+      vm('cpu', { resources: { vcpus: 4, memoryMiB: 1024 } }),
+      vm('memory', { resources: { vcpus: 1, memoryMiB: 4096 } }),
+    ];
+    let calls = 0;
+    const scheduler = createScheduler({
+      packer: (input) => {
+        calls += 1;
+        return js.packVectors(input);
+      },
+    });
+    const plan = scheduler.place({ hosts, demands });
+    expect(calls).toBe(2);
+    expect(plan.unplaced).toEqual([]);
+    expect(new Set(plan.assignments.map((entry) => entry.hostId))).toEqual(new Set(['small-1', 'small-2']));
   });
 
   it('spreads a batch over more hosts than it packs', () => {

@@ -11,7 +11,7 @@ const zones = fc.constantFrom(undefined, 'a', 'b');
 const small = (max: number) => fc.integer({ min: 0, max });
 
 const hostArbitrary = fc.record({
-  capacity: fc.record({ vcpus: small(16), memoryMiB: small(64), diskGiB: small(100), gpus: small(4) }),
+  capacity: fc.record({ vcpus: small(32), memoryMiB: small(128), diskGiB: small(200), gpus: small(4) }),
   allocated: fc.record({ vcpus: small(8), memoryMiB: small(32), diskGiB: small(50), gpus: small(2) }),
   zone: zones,
   ssd: fc.boolean(),
@@ -30,8 +30,8 @@ const demandArbitrary = fc.record({
   }),
   zone: zones,
   ssd: fc.boolean(),
-  antiAffinityGroup: fc.constantFrom(undefined, 'db', 'cache', 'queue'),
-  affinityGroup: fc.constantFrom(undefined, undefined, 'web', 'api'),
+  antiAffinityGroup: fc.constantFrom(undefined, undefined, undefined, 'db', 'cache', 'queue'),
+  affinityGroup: fc.constantFrom(undefined, undefined, undefined, undefined, 'web', 'api'),
 });
 
 /** An affinity group's VMs share its anti-affinity group (one per affinity group, as a batch requires). */
@@ -39,7 +39,7 @@ const AFFINITY_ANTI: Record<string, string | undefined> = { web: undefined, api:
 
 const fleetArbitrary = fc.record({
   hosts: fc.array(hostArbitrary, { minLength: 1, maxLength: 8 }),
-  demands: fc.array(demandArbitrary, { minLength: 1, maxLength: 16 }),
+  demands: fc.array(demandArbitrary, { minLength: 1, maxLength: 24 }),
   objective: fc.constantFrom('pack', 'spread' as const),
 });
 
@@ -80,7 +80,7 @@ const packers = [js, native()].filter((backend) => backend !== undefined);
 
 describe.each(packers)('a batch plan and the filters agree (packVectors on the $name backend)', (backend) => {
   const scheduler = createScheduler({
-    filters: [...defaultFilters(), maxVmsPerHost({ limit: 4 })],
+    filters: [...defaultFilters(), maxVmsPerHost({ limit: 8 })],
     packer: backend.packVectors,
   });
 
@@ -136,7 +136,7 @@ describe.each(packers)('a batch plan and the filters agree (packVectors on the $
 
 describe('the one-by-one loop', () => {
   it('passes its own replay', () => {
-    const scheduler = createScheduler({ filters: [...defaultFilters(), maxVmsPerHost({ limit: 4 })] });
+    const scheduler = createScheduler({ filters: [...defaultFilters(), maxVmsPerHost({ limit: 8 })] });
     fc.assert(
       fc.property(fleetArbitrary, (fleet) => {
         const { hosts, demands } = build(fleet);
