@@ -60,6 +60,8 @@ describe.skipIf(!contractsPresent)('bad input is refused before any request, nam
     const vm = await nc.vms.create({ ...windowsSpec(name), provider: 'azure' });
     const stored = [...fake().vms.values()].find((each) => each.name === name);
     expect(stored?.properties.osProfile).toMatchObject({ windowsConfiguration: { provisionVMAgent: true } });
+    // The fake keeps no password, and masks it in what it records.
+    expect(JSON.stringify([...fake().vms.values(), ...fake().requests])).not.toContain('Correct-horse-42!');
     await nc.vms.delete(vm.ref);
     await nc.close();
   });

@@ -163,7 +163,7 @@ export interface FakeArm {
   readonly url: string;
   /** The throwaway CA certificate (PEM) the SDK must trust: the driver's `tlsOptions: { ca }`. */
   readonly ca: string;
-  /** Every request received, in order (count them to see what a call costs). */
+  /** Every request received, in order (count them to see what a call costs); admin passwords are masked. */
   readonly requests: RecordedRequest[];
   /** Bodies the contract refused (each also answered 400). A test run should end with none. */
   readonly violations: ContractViolation[];
@@ -195,6 +195,18 @@ interface PendingOperation {
 }
 
 const contracts = new Map<string, ArmContract>();
+
+/** A VM body with `osProfile.adminPassword` masked, so the fake's records never hold a secret a test printed. */
+function withoutPassword(body: unknown): unknown {
+  const osProfile = (body as { properties?: { osProfile?: Record<string, unknown> } } | undefined)?.properties
+    ?.osProfile;
+  if (osProfile?.adminPassword === undefined) return body;
+  const properties = (body as { properties: Record<string, unknown> }).properties;
+  return {
+    ...(body as Record<string, unknown>),
+    properties: { ...properties, osProfile: { ...osProfile, adminPassword: '[redacted]' } },
+  };
+}
 
 function contractFor(options: FakeArmOptions): ArmContract | undefined {
   if (options.contracts === undefined) {
@@ -328,7 +340,7 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
         ? []
         : ['/ must have an object `properties`']);
     if (refused.length === 0) return false;
-    violations.push({ resource, errors: refused, body });
+    violations.push({ resource, errors: refused, body: withoutPassword(body) });
     fail(response, 400, 'InvalidRequestContent', `The request content was invalid: ${refused.join('; ')}`);
     return true;
   };
@@ -880,7 +892,7 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
       method: request.method ?? '',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      body,
+      body: withoutPassword(body),
     });
     if (request.headers.authorization !== `Bearer ${FAKE_TOKEN}`) {
       return fail(response, 401, 'AuthenticationFailed', 'Authentication failed: no valid bearer token.');
