@@ -255,10 +255,9 @@ export class AzureDriver extends DriverBase {
               message: `A VM named ${create.name} already exists in resource group ${group} (made by another create). Choose another name, or delete that VM first.`,
             });
       }
-      if ((existing.provisioningState ?? '').toLowerCase() === 'succeeded') {
-        const [mapped] = await this.toProviderVms([existing], 'one', signal);
-        return mapped!;
-      }
+      // Read again with its instance view: the look-up above has no power state.
+      if ((existing.provisioningState ?? '').toLowerCase() === 'succeeded')
+        return this.doGetVm(create.name, context);
       // An earlier attempt left it mid-way: the same PUT again finishes it.
     }
     const nicName = nicNameFor(create.name);

@@ -159,6 +159,9 @@ describe.skipIf(!contractsPresent)('creates', () => {
     const first = await driverOn(fake).doCreateVm(azureSpec(vmName), callContext(key));
     const second = await driverOn(fake).doCreateVm(azureSpec(vmName), callContext(key));
     expect(second.id).toBe(first.id);
+    // Read with its instance view, as a create's answer always is.
+    expect(second.state).toEqual(first.state);
+    expect(second.addresses).toEqual(first.addresses);
     await driverOn(fake).doDeleteVm(vmName, callContext());
   });
 
