@@ -7,7 +7,8 @@ import type { PlacementUnit } from './placement-unit.js';
 export interface BatchUnit extends PlacementUnit {
   /**
    * `single`: one VM; `affinity`: an affinity group's VMs; `bundle`: VMs of complementary shapes packed as one item
-   * (see `bundleUnits`; its `demand` is its first VM, and its VMs are retried alone when it finds no host).
+   * (see `bundleUnits`; its `demand` is its VM in an anti-affinity group, else its first; its VMs are
+   * retried alone when it finds no host).
    */
   readonly kind: 'single' | 'affinity' | 'bundle';
   /** Request index of each member. */

@@ -14,9 +14,11 @@ const EPSILON = 1e-9;
  * binding resources in about the fleet's proportion.
  *
  * The binding resources are the two capacity dimensions with the largest total demand relative to the largest
- * host's room. Only single VMs with no anti-affinity or affinity group are bundled, and only with VMs of the same
- * class (the same verdict from every host filter), so a bundle may go exactly where each of its VMs may; a bundle
- * takes at most half the largest host in any dimension. VMs of a bundle that finds no host are retried alone.
+ * host's room. Only single VMs outside affinity groups are bundled, only with VMs of the same class (the same
+ * verdict from every host filter), and at most one VM of a bundle is in an anti-affinity group (the bundle's
+ * `demand` is that VM, so the bundle carries its group); so a bundle may go exactly where each of its VMs may. A
+ * bundle takes at most half the largest host in any dimension. VMs of a bundle that finds no host are retried
+ * alone.
  */
 export function bundleUnits(
   filters: CompiledFilters,
@@ -39,9 +41,8 @@ export function bundleUnits(
   if (!(total[second]! > 0)) return [...units];
   const skew = (unit: BatchUnit) => unit.use[first]! * scale[first]! - unit.use[second]! * scale[second]!;
   const bundleable = (unit: BatchUnit) =>
-    unit.kind === 'single' &&
-    filters.antiAffinity?.group(unit.demand) === undefined &&
-    filters.affinity?.group(unit.demand) === undefined;
+    unit.kind === 'single' && filters.affinity?.group(unit.demand) === undefined;
+  const grouped = (unit: BatchUnit) => filters.antiAffinity?.group(unit.demand) !== undefined;
 
   const byClass = new Map<string, BatchUnit[]>();
   const result: BatchUnit[] = [];
@@ -55,14 +56,18 @@ export function bundleUnits(
     if (list === undefined) byClass.set(key, [unit]);
     else list.push(unit);
   }
-  for (const members of byClass.values()) result.push(...bundleClass(members, skew, scale));
+  for (const members of byClass.values()) result.push(...bundleClass(members, skew, grouped, scale));
   return result;
 }
 
-/** Bundles within one class: each unit of the scarcer side takes units of the other side until balanced. */
+/**
+ * Bundles within one class: each unit of the scarcer side takes units of the other side until balanced, at most
+ * one of them in an anti-affinity group (the bundle then carries that group).
+ */
 function bundleClass(
   units: BatchUnit[],
   skew: (unit: BatchUnit) => number,
+  grouped: (unit: BatchUnit) => boolean,
   scale: Float64Array,
 ): BatchUnit[] {
   const positive = units.filter((unit) => skew(unit) > EPSILON).sort((a, b) => skew(a) - skew(b));
@@ -73,6 +78,7 @@ function bundleClass(
   const result: BatchUnit[] = [...balanced];
   for (const anchor of anchors.reverse()) {
     const members = [anchor];
+    let carrier = grouped(anchor) ? anchor : undefined;
     const use = Float64Array.from(anchor.use);
     let need = -sign * skew(anchor);
     while (need > EPSILON && partners.length > 0) {
@@ -88,11 +94,13 @@ function bundleClass(
         } else high = middle - 1;
       }
       const partner = partners[pick]!;
+      if (carrier !== undefined && grouped(partner)) break;
       let fits = true;
       for (let k = 0; k < use.length; k += 1)
         if ((use[k]! + partner.use[k]!) * scale[k]! > BUNDLE_LIMIT) fits = false;
       if (!fits) break;
       members.push(partner);
+      if (grouped(partner)) carrier = partner;
       for (let k = 0; k < use.length; k += 1) use[k]! += partner.use[k]!;
       need -= sign * skew(partner);
       partners.splice(pick, 1);
@@ -104,7 +112,7 @@ function bundleClass(
             kind: 'bundle',
             members: members.flatMap((member) => member.members),
             indexes: members.flatMap((member) => member.indexes),
-            demand: anchor.demand,
+            demand: (carrier ?? anchor).demand,
             use,
             conflict: undefined,
           },

@@ -40,7 +40,7 @@ export function packUnits(
   const rows: Uint8Array[] = [];
   units.forEach((unit, position) => {
     items.set(unit.use, position * dims);
-    const antiGroup = unit.kind === 'bundle' ? undefined : filters.antiAffinity?.group(unit.demand);
+    const antiGroup = filters.antiAffinity?.group(unit.demand);
     if (antiGroup !== undefined) {
       let index = groupIndex.get(antiGroup);
       if (index === undefined) {
@@ -50,7 +50,7 @@ export function packUnits(
       groups[position] = index;
     }
     const residentAnti = antiGroup !== undefined && state.antiAffinityHosts.has(antiGroup) ? antiGroup : '';
-    const affinityGroup = unit.kind === 'bundle' ? undefined : filters.affinity?.group(unit.demand);
+    const affinityGroup = filters.affinity?.group(unit.demand);
     const pinned = affinityGroup === undefined ? undefined : state.affinityHosts.get(affinityGroup);
     const memberKeys =
       unit.members.length === 1

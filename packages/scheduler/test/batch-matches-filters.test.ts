@@ -37,11 +37,64 @@ const demandArbitrary = fc.record({
 /** An affinity group's VMs share its anti-affinity group (one per affinity group, as a batch requires). */
 const AFFINITY_ANTI: Record<string, string | undefined> = { web: undefined, api: 'queue' };
 
-const fleetArbitrary = fc.record({
+const mixedFleet = fc.record({
   hosts: fc.array(hostArbitrary, { minLength: 1, maxLength: 8 }),
   demands: fc.array(demandArbitrary, { minLength: 1, maxLength: 24 }),
   objective: fc.constantFrom('pack', 'spread' as const),
 });
+
+/** CPU-heavy, memory-heavy and balanced shapes (vCPUs, memory) on roomy hosts: what a batch bundles. */
+const SHAPES = [
+  [8, 4],
+  [4, 2],
+  [16, 8],
+  [2, 1],
+  [1, 16],
+  [2, 32],
+  [4, 64],
+  [4, 16],
+] as const;
+const shapedFleet = fc.record({
+  hosts: fc.array(
+    fc.record({
+      capacity: fc.record({
+        vcpus: fc.integer({ min: 8, max: 64 }),
+        memoryMiB: fc.integer({ min: 32, max: 256 }),
+        diskGiB: fc.constant(0),
+        gpus: fc.constant(0),
+      }),
+      allocated: fc.record({
+        vcpus: small(8),
+        memoryMiB: small(32),
+        diskGiB: fc.constant(0),
+        gpus: fc.constant(0),
+      }),
+      zone: fc.constant(undefined),
+      ssd: fc.boolean(),
+      state: fc.constantFrom('up', 'up', 'up', 'maintenance' as const),
+      vmCount: small(3),
+      antiAffinityGroups: fc.subarray(['db', 'cache']),
+      affinityGroups: fc.constant<string[]>([]),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+  demands: fc.array(
+    fc.record({
+      resources: fc
+        .constantFrom(...SHAPES)
+        .map(([vcpus, memoryMiB]) => ({ vcpus, memoryMiB, diskGiB: 0, gpus: 0 })),
+      zone: fc.constant(undefined),
+      ssd: fc.constantFrom(false, false, false, true),
+      antiAffinityGroup: fc.constantFrom(undefined, 'db', 'cache', 'queue'),
+      affinityGroup: fc.constantFrom(undefined, undefined, undefined, undefined, undefined, 'web'),
+    }),
+    { minLength: 2, maxLength: 40 },
+  ),
+  objective: fc.constant('pack' as const),
+});
+
+/** Random fleets and requests: anything goes, or shapes a batch bundles (half each). */
+const fleetArbitrary = fc.oneof(mixedFleet, shapedFleet);
 
 type Fleet = typeof fleetArbitrary extends fc.Arbitrary<infer Value> ? Value : never;
 
