@@ -104,6 +104,7 @@ export class AzureDriver extends DriverBase {
   private readonly polling: { updateIntervalInMs?: number };
   private readonly addresses: AzureVmAddresses;
   private readonly skuReads = new Map<string, Promise<ResourceSku[]>>();
+  private mappedSizes: { from: Promise<ResourceSku[]>; sizes: Promise<AzureSize[]> } | undefined;
   private readonly images: AzureImageCatalog;
   /** Creates by idempotency key: the spec each key was first used with, and the create in flight (bounded). */
   private readonly keys = new CreateKeyMemory();
@@ -449,8 +450,16 @@ export class AzureDriver extends DriverBase {
     return pageOf(locations, request, { driver: 'azure', list: 'locations', maxPageSize: MAX_PAGE_SIZE });
   }
 
-  private async sizes(signal: AbortSignal): Promise<AzureSize[]> {
-    return toAzureSizes(await this.resourceSkus(this.location, signal), this.options.priceTable);
+  /** The VM sizes of the driver's location, mapped once per read of the resource SKUs. */
+  private sizes(signal: AbortSignal): Promise<AzureSize[]> {
+    const skus = this.resourceSkus(this.location, signal);
+    if (this.mappedSizes?.from !== skus) {
+      this.mappedSizes = {
+        from: skus,
+        sizes: skus.then((list) => toAzureSizes(list, this.options.priceTable)),
+      };
+    }
+    return this.mappedSizes.sizes;
   }
 
   /**
