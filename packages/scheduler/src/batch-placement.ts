@@ -24,9 +24,8 @@ export interface BatchOptions {
 
 /**
  * Places a whole request with the vector bin packer, whose input is built from the same filters as the
- * filter/score loop (see `packUnits`). With the `pack` objective and `fast` effort, VMs of complementary shapes are
- * first bundled (see `bundleUnits`) and the VMs of any bundle that found no host are packed again, alone, on what
- * is left. The
+ * filter/score loop (see `packUnits`). With the `pack` objective, VMs of complementary shapes are first bundled
+ * (see `bundleUnits`) and the VMs of any bundle that found no host are packed again, alone, on what is left. The
  * outcome is committed to `state`, and every unplaced VM is explained against the fleet as the batch leaves it.
  */
 export function placeBatch(
@@ -52,9 +51,7 @@ export function placeBatch(
     });
     return left;
   };
-  // Bundles help the greedy heuristics of `fast`; `improve` finds better packings on the VMs themselves.
-  const bundle = options.objective === 'pack' && options.effort === 'fast';
-  const first = bundle ? bundleUnits(filters, state, packable) : packable;
+  const first = options.objective === 'pack' ? bundleUnits(filters, state, packable) : packable;
   const left = commit(first, packUnits(filters, packer, state, first, options));
   const retry = left.filter((unit) => unit.kind === 'bundle');
   if (retry.length > 0) {
