@@ -85,7 +85,7 @@ export interface FakeGceOptions {
   /**
    * Validate every request (path, query, body) against `discovery`; an invalid one is answered 400 and recorded in
    * `invalidRequests`. Default: true. `false` is the only way to start without the document, and then nothing is
-   * checked: a driver bug that misnames a field goes unseen.
+   * checked (even when a document is given): a driver bug that misnames a field goes unseen.
    */
   validateRequests?: boolean | undefined;
   /** The project the fake serves. Default `novacron-test`. */
@@ -189,6 +189,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
       : new GceDiscovery(
           typeof options.discovery === 'string' ? readGceDiscovery(options.discovery) : options.discovery,
         );
+  const validator = validating ? discovery : undefined;
   const instances = new Map<string, InstanceRecord>(); // `${zone}/${name}`
   const operations = new Map<string, OperationRecord>(); // `${zone}/${operation}`
   const byRequestId = new Map<string, { operation: Record<string, unknown>; at: number }>();
@@ -659,11 +660,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
         }
         return fail(response, 404, 'notFound', `No method serves ${verb} ${url.pathname}.`);
       }
-      const method = discovery?.method(routed.id);
-      const problems =
-        method === undefined
-          ? []
-          : [...discovery!.check(method, routed.path, url.searchParams, body), ...requestIdProblems(url)];
+      const problems = validator === undefined ? [] : requestProblems(validator, routed, url, body);
       if (problems.length > 0) {
         invalidRequests.push({ methodId: routed.id, problems });
         return fail(response, 400, 'invalid', `Invalid request to ${routed.id}: ${problems.join('; ')}`);
@@ -748,6 +745,18 @@ function transition(action: string, status: string, noGracefulShutdown: boolean)
 /** `us-central1-a` -> `us-central1`. */
 function regionOf(zone: string): string {
   return zone.replace(/-[a-z]$/, '');
+}
+
+/** Everything wrong with a request per the document; a method the document lacks is itself a problem. */
+function requestProblems(
+  discovery: GceDiscovery,
+  routed: { id: string; path: Record<string, string> },
+  url: URL,
+  body: unknown,
+): string[] {
+  const method = discovery.method(routed.id);
+  if (method === undefined) return [`the discovery document has no method ${routed.id}`];
+  return [...discovery.check(method, routed.path, url.searchParams, body), ...requestIdProblems(url)];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
