@@ -88,6 +88,15 @@ export class AzureDriver extends DriverBase {
     maxTagKeyLength: 512,
     maxTagValueLength: 256,
     tagKeyPattern: TAG_KEY_PATTERN,
+    unsupportedReasons: {
+      metrics:
+        "VM metrics live in Azure Monitor, an API this driver is not built and tested against: read them with @azure/arm-monitor's MetricsQueryClient and the same credential.",
+      suspend:
+        'Azure has no suspend for virtual machines (hibernation is a preview feature of some sizes): use vms.stop.',
+      hosts:
+        "Azure does not expose the hosts a VM runs on (dedicated hosts aside), so NovaCron's host view does not apply.",
+      liveMigration: 'Azure moves VMs between hosts itself; it offers no user-driven live migration.',
+    },
   });
   /**
    * Resource Manager answers a request in seconds, and a long-running operation (a create, a deallocate) in one to

@@ -94,7 +94,7 @@ describe.skipIf(!contractsPresent)('bad input is refused before any request, nam
 });
 
 describe.skipIf(!contractsPresent)('metrics', () => {
-  it('are UNSUPPORTED, plainly: the capability is off', async () => {
+  it('are UNSUPPORTED, plainly: the capability is off, and the error says why and what to use', async () => {
     const driver = driverOn(fake());
     expect(driver.capabilities.metrics).toBe(false);
     expect('doReadMetrics' in driver).toBe(false);
@@ -112,6 +112,7 @@ describe.skipIf(!contractsPresent)('metrics', () => {
       'UNSUPPORTED',
     );
     expect(error.message).toContain('capabilities.metrics is false');
+    expect(error.message).toMatch(/Azure Monitor.*@azure\/arm-monitor/);
     await nc.close();
   });
 });

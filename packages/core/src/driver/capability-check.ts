@@ -30,8 +30,9 @@ export const CAPABILITY_METHODS: Readonly<Record<OptionalCapability, readonly (k
 
 /**
  * The one place NovaCron decides that a call is unsupported: the driver's manifest does not declare `capability`,
- * or declares it without the method it promises. The error tells a caller to check `capabilities` and a driver's
- * author which method to implement or which flag to clear. Returns `undefined` when the call may go ahead.
+ * or declares it without the method it promises. The error tells a caller to check `capabilities` (with the driver's
+ * `unsupportedReasons` sentence, when it gives one) and a driver's author which method to implement or which flag to
+ * clear. Returns `undefined` when the call may go ahead.
  */
 export function unsupportedCall(
   provider: string,
@@ -41,11 +42,12 @@ export function unsupportedCall(
 ): NovaCronError | undefined {
   const capabilities: DriverCapabilities = driver.capabilities;
   if (capabilities[capability] !== true) {
+    const reason = capabilities.unsupportedReasons?.[capability];
     return new NovaCronError({
       code: 'UNSUPPORTED',
       provider,
       operation,
-      message: `Provider '${provider}' (the ${driver.kind} driver) does not support ${operation}: its capabilities.${capability} is false. Check nc.driver('${provider}').capabilities.${capability} before calling.`,
+      message: `Provider '${provider}' (the ${driver.kind} driver) does not support ${operation}: its capabilities.${capability} is false.${reason === undefined ? '' : ` ${reason}`} Check nc.driver('${provider}').capabilities.${capability} before calling.`,
     });
   }
   const missing = CAPABILITY_METHODS[capability].filter(

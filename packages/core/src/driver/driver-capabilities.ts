@@ -1,3 +1,5 @@
+import type { OptionalCapability } from './capability-check.js';
+
 /**
  * What a driver can do, as data. Code and tests branch on these flags, never on a driver's kind.
  * {@link DEFAULT_CAPABILITIES} lists the default of every flag; a driver declares only what differs.
@@ -45,6 +47,11 @@ export interface DriverCapabilities {
   readonly tagKeyPattern: RegExp;
   /** What a tag value may contain, over the whole value. Default `^[^\p{Cc}]*$` (any text without control characters). */
   readonly tagValuePattern: RegExp;
+  /**
+   * Why a capability the driver does not declare is missing, and what to use instead, by capability: the sentence
+   * ends the `UNSUPPORTED` error a call to it gets (`metrics: 'Read them with @azure/arm-monitor.'`). Default none.
+   */
+  readonly unsupportedReasons: Readonly<Partial<Record<OptionalCapability, string>>>;
 }
 
 /** The default of every capability flag. */
@@ -67,6 +74,7 @@ export const DEFAULT_CAPABILITIES: DriverCapabilities = Object.freeze({
   maxTagValueLength: 256,
   tagKeyPattern: /^[^\p{Cc}]+$/u,
   tagValuePattern: /^[^\p{Cc}]*$/u,
+  unsupportedReasons: Object.freeze({}),
 });
 
 /**
