@@ -243,6 +243,16 @@ describe('createScheduler().place', () => {
     expect(new Set(plan.assignments.map((entry) => entry.hostId))).toEqual(new Set(['small-1', 'small-2']));
   });
 
+  it('says so when the fleet has no hosts, in both paths', () => {
+    for (const strategy of ['batch', 'sequential'] as const) {
+      const plan = createScheduler().place({ hosts: [], demands: [vm('x'), vm('y')], strategy });
+      expect(plan.unplaced.map((entry) => entry.explanation)).toEqual([
+        'x: the fleet has no hosts',
+        'y: the fleet has no hosts',
+      ]);
+    }
+  });
+
   it('spreads a batch over more hosts than it packs', () => {
     const hosts = Array.from({ length: 4 }, (_, index) => makeHost(`h${index}`));
     const demands = Array.from({ length: 4 }, (_, index) => vm(`vm-${index}`));
