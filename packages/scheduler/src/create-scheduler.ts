@@ -97,7 +97,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
         const hostOf = new Int32Array(demands.length).fill(-1);
         const unplaced = [];
         for (const [index, demand] of demands.entries()) {
-          const decision = session.decide(demand);
+          const decision = session.place(demand);
           if (decision.placed) hostOf[index] = indexOf.get(decision.hostId)!;
           else unplaced.push(decision.unplaced);
         }

@@ -54,11 +54,10 @@ export class PlacementSession {
   /** Places one VM (a `NovaCronError` naming the field for a malformed demand). */
   place(demand: PlacementDemand): PlacementDecision {
     checkDemand(demand, 'demand');
-    return this.decide(demand);
+    return this.#decide(demand);
   }
 
-  /** {@link PlacementSession.place} without the check, for demands checked already. */
-  decide(demand: PlacementDemand): PlacementDecision {
+  #decide(demand: PlacementDemand): PlacementDecision {
     const state = this.#state;
     const use = demandUse(this.#filters, demand);
     const count = state.candidates(demand, use, this.#candidates);
