@@ -90,7 +90,7 @@ export class AzureDriver extends DriverBase {
     tagKeyPattern: TAG_KEY_PATTERN,
     unsupportedReasons: {
       metrics:
-        "VM metrics live in Azure Monitor, an API this driver is not built and tested against: read them with @azure/arm-monitor's MetricsQueryClient and the same credential.",
+        "VM metrics live in Azure Monitor, an API this driver is not built and tested against: read them with @azure/arm-monitor (metrics.list on the VM's resource id) and the same credential.",
       suspend:
         'Azure has no suspend for virtual machines (hibernation is a preview feature of some sizes): use vms.stop.',
       hosts:

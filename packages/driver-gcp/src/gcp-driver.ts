@@ -122,6 +122,14 @@ export class GcpDriver extends DriverBase {
     maxTagValueLength: 63,
     tagKeyPattern: LABEL_KEY_PATTERN,
     tagValuePattern: LABEL_VALUE_PATTERN,
+    unsupportedReasons: {
+      metrics:
+        'VM metrics live in Cloud Monitoring, a separate API this driver is not built and tested against: read compute.googleapis.com/instance/* series with @google-cloud/monitoring and the same credentials.',
+      hosts:
+        "Compute Engine does not expose the hosts an instance runs on (sole-tenant nodes aside), so NovaCron's host view does not apply.",
+      liveMigration:
+        'Compute Engine live-migrates instances itself during host maintenance; it offers no user-driven live migration.',
+    },
   });
   /**
    * An attempt may include waiting on a zone Operation, and `zoneOperations.wait` itself answers after up to two

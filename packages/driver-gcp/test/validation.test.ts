@@ -59,6 +59,7 @@ describe('metrics', () => {
     );
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.message).toContain('capabilities.metrics is false');
+    expect(error.message).toMatch(/Cloud Monitoring.*@google-cloud\/monitoring/);
     expect(fake().calls.length).toBe(before);
     await nc.close();
   });
