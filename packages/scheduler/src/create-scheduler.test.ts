@@ -7,6 +7,7 @@ import { defaultFilters } from './default-plugins.js';
 import { antiAffinity } from './filters/anti-affinity.js';
 import { maxVmsPerHost } from './filters/max-vms-per-host.js';
 import { resourceFit } from './filters/resource-fit.js';
+import { pack } from './scorers/pack.js';
 
 const vm = (key: string, extra: Partial<PlacementDemand> = {}): PlacementDemand => ({
   key,
@@ -259,6 +260,29 @@ describe('createScheduler().place', () => {
     const scheduler = createScheduler();
     expect(scheduler.place({ hosts, demands, objective: 'pack' }).stats.hostsUsed).toBe(1);
     expect(scheduler.place({ hosts, demands, objective: 'spread' }).stats.hostsUsed).toBe(4);
+  });
+});
+
+describe('hostsToScore', () => {
+  it('scores only the first hosts that pass, in fleet order', () => {
+    const hosts = [
+      makeHost('down', { state: 'down' }),
+      makeHost('empty'),
+      makeHost('emptier'),
+      makeHost('full', { allocated: { vcpus: 12 } }),
+    ];
+    const pick = (hostsToScore?: number) =>
+      createScheduler(
+        hostsToScore === undefined ? { scorers: [pack()] } : { scorers: [pack()], hostsToScore },
+      ).place({ hosts, demands: [vm('x')] }).assignments[0]!.hostId;
+    expect(pick()).toBe('full');
+    expect(pick(1)).toBe('empty');
+    expect(pick(3)).toBe('full');
+  });
+
+  it('must be an integer >= 1', () => {
+    expect(() => createScheduler({ hostsToScore: 0 })).toThrow(/hostsToScore is 0/);
+    expect(() => createScheduler({ hostsToScore: 2.5 })).toThrow(NovaCronError);
   });
 });
 

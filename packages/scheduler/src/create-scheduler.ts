@@ -5,6 +5,7 @@ import { buildPlan } from './build-plan.js';
 import { compileFilters } from './compiled-filters.js';
 import { defaultFilters, defaultScorers } from './default-plugins.js';
 import { FleetState } from './fleet-state.js';
+import { invalidArgument } from './invalid-argument.js';
 import type { PlacementFilter } from './placement-filter.js';
 import type { PlacementScorer } from './placement-scorer.js';
 import { PlacementSession } from './placement-session.js';
@@ -19,6 +20,12 @@ export interface SchedulerOptions {
   scorers?: PlacementScorer[];
   /** The batch packer. Default `packVectors` of `@novacron/native-metrics` (Rust, or its TypeScript fallback). */
   packer?: PackVectors;
+  /**
+   * Single decisions (sessions and sequential placement) stop filtering once this many hosts pass and score only
+   * those, as kube-scheduler's `percentageOfNodesToScore` does (it scores 10 % of 5,000 nodes). Hosts are searched
+   * in fleet order, so a smaller number is faster and favours the hosts listed first. Default: every host.
+   */
+  hostsToScore?: number;
 }
 
 /** A placement scheduler: filters and scorers, and a packer for batches. */
@@ -79,6 +86,12 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   const scorers = options.scorers ?? defaultScorers();
   checkScorers(scorers);
   const packer = options.packer ?? packVectors;
+  const hostsToScore = options.hostsToScore ?? Number.POSITIVE_INFINITY;
+  if (!(hostsToScore >= 1 && (Number.isInteger(hostsToScore) || hostsToScore === Number.POSITIVE_INFINITY)))
+    throw invalidArgument(
+      'hostsToScore',
+      `createScheduler: hostsToScore is ${String(options.hostsToScore)}; use an integer >= 1, or leave it out to score every host.`,
+    );
   if (typeof packer !== 'function')
     throw new TypeError('createScheduler: packer must be a packVectors function.');
   return {
@@ -92,7 +105,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       const strategy = request.strategy ?? 'auto';
       const sequential = strategy === 'sequential' || (strategy === 'auto' && demands.length <= 1);
       if (sequential) {
-        const session = new PlacementSession(filters, scorers, hosts);
+        const session = new PlacementSession(filters, scorers, hosts, hostsToScore);
         const indexOf = new Map(hosts.map((host, index) => [host.id, index]));
         const hostOf = new Int32Array(demands.length).fill(-1);
         const unplaced = [];
@@ -112,7 +125,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     },
     session(hosts) {
       checkHosts(hosts, 'hosts');
-      return new PlacementSession(filters, scorers, hosts);
+      return new PlacementSession(filters, scorers, hosts, hostsToScore);
     },
     verify: (plan, hosts) => verifyPlan(filters, plan, hosts),
   };

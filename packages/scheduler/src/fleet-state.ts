@@ -105,9 +105,9 @@ export class FleetState implements FleetView {
 
   /**
    * Writes into `out` the indexes of the hosts that pass every filter for the single VM `demand` (whose capacity
-   * use is `use`) and returns how many there are.
+   * use is `use`), in fleet order, stopping after `limit` of them; returns how many it wrote.
    */
-  candidates(demand: PlacementDemand, use: Float64Array, out: Int32Array): number {
+  candidates(demand: PlacementDemand, use: Float64Array, out: Int32Array, limit: number): number {
     const row = this.eligibility(demand);
     const dimensions = this.#filters.dimensions;
     const { room, load } = this;
@@ -121,7 +121,7 @@ export class FleetState implements FleetView {
     const pinned = affinityGroup === undefined ? undefined : this.affinityHosts.get(affinityGroup);
     let count = 0;
     if (pinned === undefined) {
-      for (let host = 0; host < row.length; host += 1) {
+      for (let host = 0; host < row.length && count < limit; host += 1) {
         if (row[host] === 0 || blocked[host] === stamp) continue;
         const base = host * dimensions;
         let fits = true;
@@ -135,7 +135,8 @@ export class FleetState implements FleetView {
       }
     } else {
       for (const host of [...pinned].sort((a, b) => a - b)) {
-        if (row[host] !== 0 && blocked[host] !== stamp && this.#fits(host, use)) out[count++] = host;
+        if (count < limit && row[host] !== 0 && blocked[host] !== stamp && this.#fits(host, use))
+          out[count++] = host;
       }
     }
     return count;

@@ -31,15 +31,18 @@ export class PlacementSession {
   readonly #candidates: Int32Array;
   readonly #scores: Float64Array;
   readonly #totals: Float64Array;
+  readonly #hostsToScore: number;
 
   /** Use `scheduler.session(hosts)`; the hosts must have been checked. */
   constructor(
     filters: CompiledFilters,
     scorers: readonly PlacementScorer[],
     hosts: readonly PlacementHost[],
+    hostsToScore: number,
   ) {
     this.#filters = filters;
     this.#scorers = scorers;
+    this.#hostsToScore = hostsToScore;
     this.#state = new FleetState(filters, hosts);
     this.#candidates = new Int32Array(hosts.length);
     this.#scores = new Float64Array(hosts.length);
@@ -60,7 +63,7 @@ export class PlacementSession {
   #decide(demand: PlacementDemand): PlacementDecision {
     const state = this.#state;
     const use = demandUse(this.#filters, demand);
-    const count = state.candidates(demand, use, this.#candidates);
+    const count = state.candidates(demand, use, this.#candidates, this.#hostsToScore);
     const unit = { members: [demand], demand, use };
     if (count === 0)
       return { placed: false, key: demand.key, unplaced: unplacedMembers(unit, state.explain(unit))[0]! };
