@@ -103,7 +103,7 @@ try {
   for (const provider of ['sim', 'aws', 'azure', 'gcp']) {
     if (perProvider.get(provider) !== 2) throw new Error(`expected the 2 seeded VMs on ${provider}`);
   }
-  const invalid = [...arm.violations, ...gce.invalidRequests];
+  const invalid = [...arm.violations, ...gce.violations];
   if (invalid.length > 0)
     throw new Error(`requests the vendors' contracts refuse: ${JSON.stringify(invalid)}`);
 } finally {

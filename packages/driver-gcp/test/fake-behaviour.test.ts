@@ -13,7 +13,7 @@ async function withFake(options: Omit<FakeGceOptions, 'discovery'>, run: (fake: 
   const fake = await startCheckedFakeGce(options);
   try {
     await run(fake);
-    expect(fake.invalidRequests).toEqual([]);
+    expect(fake.violations).toEqual([]);
   } finally {
     await fake.close();
   }

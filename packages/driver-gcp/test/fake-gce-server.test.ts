@@ -38,20 +38,20 @@ describe('the fake checks requests against the discovery document', () => {
       { name: 'x', networkInterfaces: [{ kind: 'x' }] },
     ],
   ])('refuses %s with a 400 it records', async (_, body) => {
-    const before = fake.invalidRequests.length;
+    const before = fake.violations.length;
     const { status } = await send('POST', 'zones/us-central1-a/instances', body);
     expect(status).toBe(400);
-    expect(fake.invalidRequests.length).toBe(before + 1);
+    expect(fake.violations.length).toBe(before + 1);
   });
 
   it('refuses unknown or malformed query parameters and request ids', async () => {
-    const before = fake.invalidRequests.length;
+    const before = fake.violations.length;
     expect((await send('GET', 'aggregated/instances?maxResults=lots')).status).toBe(400);
     expect((await send('GET', 'aggregated/instances?pageSize=10')).status).toBe(400);
     expect((await send('POST', 'zones/us-central1-a/instances/x/stop?requestId=not-a-uuid')).status).toBe(
       400,
     );
-    expect(fake.invalidRequests.length).toBe(before + 3);
+    expect(fake.violations.length).toBe(before + 3);
   });
 
   it('answers the same requestId with the same Operation, whatever the body', async () => {
@@ -91,7 +91,7 @@ describe('starting the fake', () => {
         unchecked,
       );
       expect(status).toBe(200);
-      expect(unchecked.invalidRequests).toEqual([]);
+      expect(unchecked.violations).toEqual([]);
     } finally {
       await unchecked.close();
     }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   fake = await startFakeGce({ discovery: GCE_DISCOVERY_PATH }); // yours: { discovery: 'test/data/compute.v1.json' }
 });
 afterAll(() => fake.close());
-afterEach(() => expect(fake.invalidRequests).toEqual([])); // every request matched Google's document
+afterEach(() => expect(fake.violations).toEqual([])); // every request matched Google's document
 
 function gcpOnFake() {
   const authClient = new OAuth2Client();

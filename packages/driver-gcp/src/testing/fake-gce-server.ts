@@ -84,7 +84,7 @@ export interface FakeGceOptions {
   discovery?: string | GceDiscoveryDocument | undefined;
   /**
    * Validate every request (path, query, body) against `discovery`; an invalid one is answered 400 and recorded in
-   * `invalidRequests`. Default: true. `false` is the only way to start without the document, and then nothing is
+   * `violations`. Default: true. `false` is the only way to start without the document, and then nothing is
    * checked (even when a document is given): a driver bug that misnames a field goes unseen.
    */
   validateRequests?: boolean | undefined;
@@ -127,7 +127,7 @@ export interface FakeGce {
   /** Every call, in order. */
   calls: GceCall[];
   /** Every request that broke the discovery document's schemas: a test asserts this stays empty. */
-  invalidRequests: Array<{ methodId: string; problems: string[] }>;
+  violations: Array<{ methodId: string; problems: string[] }>;
   /** Whether requests are validated against the discovery document. */
   validating: boolean;
   /** Installs a fault script (undefined removes it). */
@@ -147,7 +147,7 @@ export interface FakeGce {
  * document: instances (insert, get, list, aggregatedList, start, stop, reset, suspend, resume, delete), zone
  * operations (get, wait), machine types (get, list), images (list, get, getFromFamily) and zones (list).
  * Every request is validated against the document given as `discovery`; an invalid one is answered 400 and recorded
- * in `invalidRequests`.
+ * in `violations`.
  *
  * Behaviour modelled on the real service: every change returns a zone Operation that becomes DONE a few ms later
  * (possibly with `error`), `requestId` makes a change idempotent (the same id returns the same Operation, whatever the
@@ -167,7 +167,7 @@ export interface FakeGce {
  *   authClient,
  *   clientOptions: fakeGceClientOptions(fake),
  * });
- * // ...and after each test: expect(fake.invalidRequests).toEqual([]);
+ * // ...and after each test: expect(fake.violations).toEqual([]);
  */
 export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGce> {
   const validating = options.validateRequests ?? true;
@@ -195,7 +195,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
   const byRequestId = new Map<string, { operation: Record<string, unknown>; at: number }>();
   const pendingFailures = new Map<string, { code: string; message: string }>();
   const calls: GceCall[] = [];
-  const invalidRequests: FakeGce['invalidRequests'] = [];
+  const violations: FakeGce['violations'] = [];
   let faultScript: GceFaultScript | undefined;
   let sequence = 0;
   let base = '';
@@ -656,13 +656,13 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
           return fail(response, 501, 'notImplemented', `The fake does not implement ${known.method.id}.`);
         }
         if (validating) {
-          invalidRequests.push({ methodId: '', problems: [`no method serves ${verb} ${url.pathname}`] });
+          violations.push({ methodId: '', problems: [`no method serves ${verb} ${url.pathname}`] });
         }
         return fail(response, 404, 'notFound', `No method serves ${verb} ${url.pathname}.`);
       }
       const problems = validator === undefined ? [] : requestProblems(validator, routed, url, body);
       if (problems.length > 0) {
-        invalidRequests.push({ methodId: routed.id, problems });
+        violations.push({ methodId: routed.id, problems });
         return fail(response, 400, 'invalid', `Invalid request to ${routed.id}: ${problems.join('; ')}`);
       }
       const fault = faultScript?.(call);
@@ -695,7 +695,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     project,
     zones,
     calls,
-    invalidRequests,
+    violations,
     validating,
     script(script) {
       faultScript = script;

@@ -47,7 +47,7 @@ export function useFakeGce(options: Omit<FakeGceOptions, 'discovery'> = {}): () 
   afterAll(() => fake?.close());
   afterEach(() => {
     fake?.script(undefined);
-    expect(fake?.invalidRequests).toEqual([]);
+    expect(fake?.violations).toEqual([]);
   });
   return () => {
     if (fake === undefined)
