@@ -28,9 +28,8 @@ import {
   startFakeArm,
 } from '@novacron/driver-azure/testing';
 import { createGcpDriver } from '@novacron/driver-gcp';
-import { FAKE_GCE_TOKEN, fakeGceClientOptions, startFakeGce } from '@novacron/driver-gcp/testing';
+import { fakeGceAuthClient, fakeGceClientOptions, startFakeGce } from '@novacron/driver-gcp/testing';
 import { createSimDriver } from '@novacron/driver-sim';
-import { OAuth2Client } from 'google-auth-library';
 import { useMotoServer } from '../scripts/support/moto-server.js';
 
 const azureContracts = contractPath(
@@ -52,8 +51,6 @@ const arm = await startFakeArm(
 const gce = await startFakeGce(
   gceDiscovery === undefined ? { validateRequests: false } : { discovery: gceDiscovery },
 );
-const gceAuth = new OAuth2Client();
-gceAuth.setCredentials({ access_token: FAKE_GCE_TOKEN, expiry_date: Date.now() + 3_600_000 });
 
 const nc = createNovaCron({
   providers: {
@@ -75,7 +72,7 @@ const nc = createNovaCron({
     gcp: createGcpDriver({
       projectId: gce.project,
       zones: gce.zones,
-      authClient: gceAuth,
+      authClient: fakeGceAuthClient(),
       clientOptions: fakeGceClientOptions(gce),
     }),
   },

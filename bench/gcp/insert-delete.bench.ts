@@ -19,8 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { InstancesClient, type protos, ZoneOperationsClient } from '@google-cloud/compute';
 import { createNovaCron } from '@novacron/core';
 import { createGcpDriver } from '@novacron/driver-gcp';
-import { FAKE_GCE_TOKEN, fakeGceClientOptions } from '@novacron/driver-gcp/testing';
-import { OAuth2Client } from 'google-auth-library';
+import { fakeGceAuthClient, fakeGceClientOptions } from '@novacron/driver-gcp/testing';
 import PQueue from 'p-queue';
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
@@ -66,12 +65,6 @@ function stopFake(child: ChildProcess): Promise<void> {
   });
 }
 
-function authClient(): OAuth2Client {
-  const client = new OAuth2Client();
-  client.setCredentials({ access_token: FAKE_GCE_TOKEN, expiry_date: Date.now() + 3_600_000 });
-  return client;
-}
-
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const indexesOf = (count: number): number[] => Array.from({ length: count }, (_, index) => index);
@@ -93,7 +86,10 @@ interface Contender {
 function sdkContender(callOptions: { retry?: null }): Contender {
   return {
     async setUp(port) {
-      const options = { ...fakeGceClientOptions({ host: '127.0.0.1', port }), authClient: authClient() };
+      const options = {
+        ...fakeGceClientOptions({ host: '127.0.0.1', port }),
+        authClient: fakeGceAuthClient(),
+      };
       const instances = new InstancesClient(options);
       const operations = new ZoneOperationsClient(options);
       // Google's own samples wait this way: zoneOperations.wait until the operation is DONE.
@@ -171,7 +167,7 @@ const contenders: Record<string, Contender> = {
       const driver = createGcpDriver({
         projectId: PROJECT,
         zones: [ZONE],
-        authClient: authClient(),
+        authClient: fakeGceAuthClient(),
         clientOptions: fakeGceClientOptions({ host: '127.0.0.1', port }),
       });
       return {
@@ -202,7 +198,7 @@ const contenders: Record<string, Contender> = {
           gcp: createGcpDriver({
             projectId: PROJECT,
             zones: [ZONE],
-            authClient: authClient(),
+            authClient: fakeGceAuthClient(),
             clientOptions: fakeGceClientOptions({ host: '127.0.0.1', port }),
           }),
         },

@@ -2,12 +2,11 @@
 import { createNovaCron } from '@novacron/core';
 import { createGcpDriver } from '@novacron/driver-gcp';
 import {
-  FAKE_GCE_TOKEN,
   type FakeGce,
+  fakeGceAuthClient,
   fakeGceClientOptions,
   startFakeGce,
 } from '@novacron/driver-gcp/testing';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { GCE_DISCOVERY_PATH } from './support/gce-discovery-location.js';
 
@@ -19,12 +18,10 @@ afterAll(() => fake.close());
 afterEach(() => expect(fake.violations).toEqual([])); // every request matched Google's document
 
 function gcpOnFake() {
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: FAKE_GCE_TOKEN });
   return createGcpDriver({
     projectId: fake.project,
     zones: fake.zones,
-    authClient,
+    authClient: fakeGceAuthClient(), // holds the fake's fixed token
     clientOptions: fakeGceClientOptions(fake),
   });
 }

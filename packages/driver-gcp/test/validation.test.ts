@@ -1,7 +1,8 @@
 import { createNovaCron, NovaCronError } from '@novacron/core';
+import { fakeGceAuthClient } from '@novacron/driver-gcp/testing';
 import { describe, expect, it } from 'vitest';
 import { createGcpDriver } from '../src/index.js';
-import { fixedTokenAuth, gcpDriverFor, useFakeGce } from './support/gcp-on-fake.js';
+import { gcpDriverFor, useFakeGce } from './support/gcp-on-fake.js';
 
 const fake = useFakeGce();
 
@@ -32,7 +33,7 @@ describe('createGcpDriver options', () => {
   });
 
   it('hands the SDK clients back', () => {
-    const driver = createGcpDriver({ projectId: 'p', authClient: fixedTokenAuth() });
+    const driver = createGcpDriver({ projectId: 'p', authClient: fakeGceAuthClient() });
     expect(Object.keys(driver.getClient()).sort()).toEqual([
       'images',
       'instances',

@@ -1,3 +1,4 @@
+import { OAuth2Client } from 'google-auth-library';
 import type { GcpClientOptions } from '../gcp-driver-options.js';
 import type { FakeGce } from './fake-gce-server.js';
 
@@ -6,6 +7,16 @@ import type { FakeGce } from './fake-gce-server.js';
  * server, no network): `client.setCredentials({ access_token: FAKE_GCE_TOKEN })`.
  */
 export const FAKE_GCE_TOKEN = 'fake-gce-token';
+
+/**
+ * An auth client holding the fake's token, valid for a day: no refresh, no metadata server, no network. Pass it as
+ * `authClient` to `createGcpDriver` (or to any Compute client's constructor).
+ */
+export function fakeGceAuthClient(): OAuth2Client {
+  const authClient = new OAuth2Client();
+  authClient.setCredentials({ access_token: FAKE_GCE_TOKEN, expiry_date: Date.now() + 24 * 3_600_000 });
+  return authClient;
+}
 
 /**
  * The client options that point `@google-cloud/compute` at a running fake: its host and port, plain HTTP, the REST

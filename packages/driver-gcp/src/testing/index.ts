@@ -5,18 +5,17 @@
  *
  * @example
  * import { createGcpDriver } from '@novacron/driver-gcp';
- * import { FAKE_GCE_TOKEN, fakeGceClientOptions, startFakeGce } from '@novacron/driver-gcp/testing';
- * import { OAuth2Client } from 'google-auth-library';
+ * import { fakeGceAuthClient, fakeGceClientOptions, startFakeGce } from '@novacron/driver-gcp/testing';
  *
  * const fake = await startFakeGce({ discovery: 'test/data/compute.v1.json' });
- * const authClient = new OAuth2Client();
- * authClient.setCredentials({ access_token: FAKE_GCE_TOKEN });
- * const gcp = createGcpDriver({ projectId: fake.project, zones: fake.zones, authClient, clientOptions: fakeGceClientOptions(fake) });
+ * const gcp = createGcpDriver({
+ *   projectId: fake.project, zones: fake.zones, authClient: fakeGceAuthClient(), clientOptions: fakeGceClientOptions(fake),
+ * });
  *
  * @packageDocumentation
  */
 
-export { FAKE_GCE_TOKEN, fakeGceClientOptions } from './fake-gce-client.js';
+export { FAKE_GCE_TOKEN, fakeGceAuthClient, fakeGceClientOptions } from './fake-gce-client.js';
 export type { FakeGceImage } from './fake-gce-images.js';
 export {
   type FakeGce,

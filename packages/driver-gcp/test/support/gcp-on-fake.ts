@@ -1,21 +1,13 @@
 import {
-  FAKE_GCE_TOKEN,
   type FakeGce,
   type FakeGceOptions,
+  fakeGceAuthClient,
   fakeGceClientOptions,
   startFakeGce,
 } from '@novacron/driver-gcp/testing';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createGcpDriver, type GcpDriver, type GcpDriverOptions } from '../../src/index.js';
 import { GCE_DISCOVERY_PATH } from './gce-discovery-location.js';
-
-/** An `OAuth2Client` holding the fake's fixed token (no refresh, no metadata server, no network). */
-export function fixedTokenAuth(): OAuth2Client {
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: FAKE_GCE_TOKEN, expiry_date: Date.now() + 24 * 3_600_000 });
-  return authClient;
-}
 
 /** Starts a fake that validates every request against the discovery document the tests read. */
 export function startCheckedFakeGce(options: Omit<FakeGceOptions, 'discovery'> = {}): Promise<FakeGce> {
@@ -27,7 +19,7 @@ export function gcpDriverFor(fake: FakeGce, options: Partial<GcpDriverOptions> =
   return createGcpDriver({
     projectId: fake.project,
     zones: fake.zones,
-    authClient: fixedTokenAuth(),
+    authClient: fakeGceAuthClient(),
     clientOptions: fakeGceClientOptions(fake),
     ...options,
   });
