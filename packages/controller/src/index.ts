@@ -1,0 +1,2 @@
+/** @packageDocumentation A controller kit for NovaCron. */
+export {};
