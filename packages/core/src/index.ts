@@ -66,10 +66,12 @@ export {
   type MigrationMode,
   type MigrationOutcome,
   type MigrationPhase,
+  type MigrationPlan,
   type MigrationPolicy,
   type MigrationProgress,
   type MigrationRecord,
   type MigrationStepRecord,
+  type PlannedMove,
   TERMINAL_MIGRATION_PHASES,
 } from './model/migration.js';
 export type {

@@ -100,3 +100,33 @@ export interface MigrationStepRecord {
   /** ISO timestamp. */
   at: string;
 }
+
+/** One move of a {@link MigrationPlan}: a VM from one host to another. */
+export interface PlannedMove {
+  /** The VM to move. */
+  vm: VmRef;
+  /** The host it is on when the plan is made. */
+  from: string;
+  /** The host it goes to. */
+  to: string;
+  /** `live` (default) or `cold`. */
+  mode?: MigrationMode;
+  /** The memory to copy, in MiB, where the planner knew it (the move's cost). */
+  memoryMiB?: number;
+  /** Why the planner chose it, as a sentence ("host-7 is at 93 % CPU"). */
+  reason?: string;
+}
+
+/**
+ * An ordered list of migrations, as a rebalancer, a drain or a consolidation plans them: data (serialisable,
+ * printable), run later with `nc.migrations.execute(plan)`. Moves run in order where they depend on each other (a move
+ * into a host another move frees must wait for it); every intermediate state respects capacity and constraints.
+ */
+export interface MigrationPlan {
+  /** The shape's version. */
+  format: 1;
+  /** What made it: `rebalance`, `drain`, `consolidate`, or a name of the caller's. */
+  purpose: string;
+  /** The moves, in the order they may start. */
+  moves: PlannedMove[];
+}
