@@ -24,6 +24,23 @@ export { type FormatPlanOptions, formatPlan } from './format-plan.js';
 export type { CapacityFilter, GroupFilter, HostFilter, PlacementFilter } from './placement-filter.js';
 export type { FleetView, PlacementScorer, ScoreContext } from './placement-scorer.js';
 export { type PlacementDecision, PlacementSession } from './placement-session.js';
+export { copyMiB } from './rebalance/migration-cost.js';
+export { planConsolidation } from './rebalance/plan-consolidation.js';
+export { planDrain } from './rebalance/plan-drain.js';
+export { planRebalance } from './rebalance/plan-rebalance.js';
+export type {
+  ConsolidateRequest,
+  DrainRequest,
+  FleetSnapshot,
+  MigrationCostModel,
+  PlannedMigrations,
+  PlanShortfall,
+  PlanStats,
+  RebalanceRequest,
+  RebalanceVm,
+  Threshold,
+  VmMetrics,
+} from './rebalance/types.js';
 export { balancedAllocation } from './scorers/balanced-allocation.js';
 export { type CostOptions, cost } from './scorers/cost.js';
 export { pack } from './scorers/pack.js';
