@@ -19,6 +19,14 @@ export type { DriverClient, DriverView } from './client/driver-view.js';
 export type { FanOutListing, PartialFailureMode, ProviderFailure } from './client/fan-out.js';
 export type { ListOptions } from './client/list-options.js';
 export type {
+  ApplyPlacementOptions,
+  PlacedVm,
+  PlacementApi,
+  PlacementApplyResult,
+  PlacementVmSpec,
+  PlanPlacementRequest,
+} from './client/placement-api.js';
+export type {
   CallOptions,
   CreateFailureCause,
   CreateManyOptions,
@@ -130,6 +138,8 @@ export {
   type SpanRetry,
   type Tracer,
 } from './pipeline/tracer.js';
+export { PLACEMENT_TAGS } from './placement/placement-tags.js';
+export type { Placer, PlacerCheck, PlacerViolation } from './placement/placer.js';
 export {
   type DriverRegistration,
   type NovaCronPlugin,

@@ -15,15 +15,18 @@ import { ExponentialBackoffStrategy, type RetryStrategy } from '../pipeline/retr
 import { timeoutMiddleware } from '../pipeline/timeout-middleware.js';
 import { noopTracer, type Tracer } from '../pipeline/tracer.js';
 import { validationMiddleware } from '../pipeline/validation-middleware.js';
+import type { Placer } from '../placement/placer.js';
 import { type NovaCronPlugin, PluginRegistry } from '../registry/plugin-registry.js';
 import { MemoryStateStore } from '../store/memory-state-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { assertKnownOptions, type OptionKeys } from '../toolkit/option-keys.js';
 import { CatalogApi, type FromProvider } from './catalog-api.js';
+import { createManyPlaced } from './create-many-placed.js';
 import { createDriverView, type DriverView } from './driver-view.js';
 import type { FanOutListing } from './fan-out.js';
 import type { ListOptions } from './list-options.js';
 import { OperationRunner } from './operation-runner.js';
+import { PlacementApi } from './placement-api.js';
 import { VmStateTracker } from './vm-state-tracker.js';
 import { type CallOptions, VmsApi } from './vms-api.js';
 
@@ -71,6 +74,11 @@ export interface NovaCronOptions<Providers extends ProviderMap = ProviderMap> {
   tracer?: Tracer | undefined;
   /** Retry strategy. Default: {@link ExponentialBackoffStrategy}. */
   retryStrategy?: RetryStrategy | undefined;
+  /**
+   * The placer behind `nc.placement` and `createMany({ placement: 'auto' })`: `createScheduler()` of
+   * `@novacron/scheduler`, or your own {@link Placer}. Default none (those calls are refused with `UNSUPPORTED`).
+   */
+  placement?: Placer | undefined;
 }
 
 /** The driver type behind each provider name of a {@link ProviderMap}. */
@@ -110,6 +118,8 @@ export interface NovaCron<
   readonly locations: {
     list(options?: ListOptions<Name>): FanOutListing<FromProvider<Location>>;
   };
+  /** Placement plans on providers with hosts: `plan` and `apply` (needs `createNovaCron({ placement })`). */
+  readonly placement: Pick<PlacementApi<Name>, 'plan' | 'apply'>;
   /** Live migrations. */
   readonly migrations: Pick<MigrationOrchestrator, 'start' | 'get' | 'list' | 'handle'>;
   /** Typed events (eventemitter3). */
@@ -140,6 +150,7 @@ const OPTION_KEYS: OptionKeys<NovaCronOptions> = {
   registry: true,
   tracer: true,
   retryStrategy: true,
+  placement: true,
 };
 const PROVIDER_LIMITS_KEYS: OptionKeys<ProviderLimits> = {
   concurrency: true,
@@ -207,8 +218,21 @@ export function createNovaCron<Providers extends ProviderMap>(
   const runner = new OperationRunner(stack, runtimes, limits);
   const tracker = new VmStateTracker(events);
   const providerNames = () => [...runtimes.keys()];
-  const vms = new VmsApi<ProviderName<Providers>>(runner, tracker, events, providerNames);
   const catalog = new CatalogApi(runner, providerNames);
+  const placement = new PlacementApi<ProviderName<Providers>>(
+    options.placement,
+    runner,
+    catalog,
+    () => vms,
+    store,
+  );
+  const vms: VmsApi<ProviderName<Providers>> = new VmsApi<ProviderName<Providers>>(
+    runner,
+    tracker,
+    events,
+    providerNames,
+    (requests, createOptions) => createManyPlaced(placement, requests, createOptions),
+  );
   const migrations = new MigrationOrchestrator(runner, store, events, (ref, signal) =>
     vms.get(ref, { signal }),
   );
@@ -237,6 +261,10 @@ export function createNovaCron<Providers extends ProviderMap>(
     sizes: { list: (listOptions) => catalog.sizes(listOptions) },
     images: { list: (listOptions) => catalog.images(listOptions) },
     locations: { list: (listOptions) => catalog.locations(listOptions) },
+    placement: {
+      plan: (request) => placement.plan(request),
+      apply: (plan, applyOptions) => placement.apply(plan, applyOptions),
+    },
     migrations: {
       start: (request) => migrations.start(request),
       get: (id) => migrations.get(id),

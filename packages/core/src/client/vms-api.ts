@@ -61,6 +61,13 @@ export interface CreateManyOptions {
   signal?: AbortSignal | undefined;
   /** Called after each create settles. */
   onProgress?: ((progress: { done: number; total: number; failed: number }) => void) | undefined;
+  /**
+   * `auto`: the client's placer chooses each VM's host (requests of one provider with capabilities `hosts` and
+   * `createOnHost`, unique names, no idempotency keys: they derive from the plan); VMs it cannot place are
+   * `failed` with `NO_CAPACITY` and its explanation. Needs `createNovaCron({ placement })`. Default: the provider
+   * places.
+   */
+  placement?: 'auto' | undefined;
 }
 
 /**
@@ -135,6 +142,10 @@ export class VmsApi<ProviderName extends string = string> {
     private readonly tracker: VmStateTracker,
     private readonly events: EventBus,
     private readonly providerNames: () => string[],
+    private readonly placeMany: (
+      requests: CreateVmRequest[],
+      options: CreateManyOptions,
+    ) => Promise<CreateManyResult>,
   ) {}
 
   /**
@@ -212,13 +223,20 @@ export class VmsApi<ProviderName extends string = string> {
 
   /**
    * Makes many VMs with bounded concurrency. Never throws for individual failures: every request ends up in
-   * `created`, `failed` (with its cause) or `cancelled`.
+   * `created`, `failed` (with its cause) or `cancelled`. With `placement: 'auto'`, the client's placer chooses the
+   * hosts first (see `nc.placement`).
    */
   async createMany(
     requests: Array<CreateVmRequest<ProviderName>>,
     options: CreateManyOptions = {},
   ): Promise<CreateManyResult<ProviderName>> {
     if (!Array.isArray(requests)) throw new TypeError('vms.createMany needs an array of create requests.');
+    if (options.placement === 'auto')
+      return this.placeMany(requests, options) as Promise<CreateManyResult<ProviderName>>;
+    if (options.placement !== undefined)
+      throw new TypeError(
+        `vms.createMany: placement is '${String(options.placement)}'; use 'auto' or leave it out.`,
+      );
     const concurrency = options.concurrency ?? 64;
     const keys = requests.map((request) => request.idempotencyKey ?? newIdempotencyKey());
     const result: CreateManyResult<ProviderName> = { created: [], failed: [], cancelled: [] };

@@ -1,5 +1,6 @@
 import type { Host } from './host.js';
 import type { FullResources, Resources } from './resources.js';
+import type { CreateVmSpec } from './vm.js';
 
 /** One VM to place. */
 export interface PlacementDemand {
@@ -17,6 +18,11 @@ export interface PlacementDemand {
   zone?: string;
   /** Labels a host should have (scored, not required). */
   preferredLabels?: Record<string, string>;
+  /**
+   * The VM to create when the plan is applied (`nc.placement.plan` sets it; `key` is then its name). Placement
+   * ignores it; `nc.placement.apply` creates it on the assigned host.
+   */
+  vm?: CreateVmSpec;
 }
 
 /**
@@ -115,6 +121,8 @@ export interface PlacementHostSnapshot {
 export interface PlacementPlan {
   /** The plan format's version. */
   format: 1;
+  /** The provider whose hosts the plan assigns to, when the client made it (`nc.placement.plan`). */
+  provider?: string;
   /** How it was placed. */
   strategy: 'sequential' | 'batch';
   /** The batch objective. */
