@@ -67,6 +67,13 @@ export type {
 } from './events/novacron-events.js';
 export type { Migration, MigrationHandleEvents } from './migration/migration-handle.js';
 export type { StartMigrationRequest } from './migration/migration-orchestrator.js';
+export type {
+  ExecutedMoveStatus,
+  ExecuteMigrationPlanOptions,
+  MigrationExecutionProgress,
+  MigrationExecutionResult,
+  MigrationExecutionTotals,
+} from './migration/plan-executor.js';
 export type { Image, Location, Size } from './model/catalog.js';
 export type { Host, HostState } from './model/host.js';
 export type { MetricName, MetricSeries, MetricsQuery } from './model/metrics.js';

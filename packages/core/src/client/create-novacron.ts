@@ -2,9 +2,11 @@ import type { DriverV1 } from '../driver/driver-v1.js';
 import { RuntimeDriver } from '../driver/runtime-driver.js';
 import { EventBus } from '../events/event-bus.js';
 import { MigrationOrchestrator } from '../migration/migration-orchestrator.js';
+import { PlanExecutor } from '../migration/plan-executor.js';
 import type { Image, Location, Size } from '../model/catalog.js';
 import type { Host } from '../model/host.js';
 import type { MetricSeries, MetricsQuery } from '../model/metrics.js';
+import type { MigrationPlan } from '../model/migration.js';
 import { attemptTimeoutMiddleware } from '../pipeline/attempt-timeout-middleware.js';
 import { eventsMiddleware } from '../pipeline/events-middleware.js';
 import type { LimitsOptions, ProviderLimits, RetryLimits } from '../pipeline/limits.js';
@@ -120,8 +122,9 @@ export interface NovaCron<
   };
   /** Placement plans on providers with hosts: `plan` and `apply` (needs `createNovaCron({ placement })`). */
   readonly placement: Pick<PlacementApi<Name>, 'plan' | 'apply'>;
-  /** Live migrations. */
-  readonly migrations: Pick<MigrationOrchestrator, 'start' | 'get' | 'list' | 'handle'>;
+  /** Live migrations, one by one (`start`) or a whole {@link MigrationPlan} (`execute`). */
+  readonly migrations: Pick<MigrationOrchestrator, 'start' | 'get' | 'list' | 'handle'> &
+    Pick<PlanExecutor, 'execute'>;
   /** Typed events (eventemitter3). */
   readonly events: EventBus;
   /** The operations pipeline, for inspection and advanced use (`pipeline.names()`). */
@@ -237,6 +240,12 @@ export function createNovaCron<Providers extends ProviderMap>(
     vms.get(ref, { signal }),
   );
 
+  const executor = new PlanExecutor(
+    (request) => migrations.start(request),
+    (ref) => vms.get(ref),
+    store,
+  );
+
   const views = new Map<string, DriverView>();
   const close = async (): Promise<void> => {
     await Promise.all([...runtimes.values()].map((runtime) => runtime.close()));
@@ -270,6 +279,7 @@ export function createNovaCron<Providers extends ProviderMap>(
       get: (id) => migrations.get(id),
       list: (listOptions) => migrations.list(listOptions),
       handle: (id) => migrations.handle(id),
+      execute: (plan, executeOptions) => executor.execute(plan, executeOptions),
     },
     events,
     pipeline: stack,

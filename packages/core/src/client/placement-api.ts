@@ -8,7 +8,6 @@ import type {
 } from '../model/placement.js';
 import type { Resources } from '../model/resources.js';
 import type { CreateVmSpec, Vm } from '../model/vm.js';
-import { holdLease } from '../placement/held-lease.js';
 import { placementHosts } from '../placement/placement-fleet.js';
 import { PLACEMENT_TAGS } from '../placement/placement-tags.js';
 import type { Placer } from '../placement/placer.js';
@@ -16,6 +15,7 @@ import { planId } from '../placement/plan-id.js';
 import { stalePlanError } from '../placement/stale-plan-error.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CatalogApi } from './catalog-api.js';
+import { holdLease } from './held-lease.js';
 import type { OperationRunner } from './operation-runner.js';
 import type { CreateFailureCause, CreateVmRequest, VmsApi } from './vms-api.js';
 
@@ -149,6 +149,7 @@ export class PlacementApi<ProviderName extends string = string> {
     const lease = await holdLease(this.store, `placement/${provider}`, {
       waitMs: options.lockWaitMs ?? 60_000,
       what: APPLY_OPERATION,
+      hint: 'Another apply on this provider is taking long; try again later, or raise lockWaitMs.',
       signal: options.signal,
     });
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NovaCronError } from '../errors/novacron-error.js';
-import type { Lease, StateStore } from '../store/state-store.js';
+import type { Fence, Lease, StateStore } from '../store/state-store.js';
 import { sleep } from '../util/abort.js';
 
 /** How long one holding lasts unless renewed; it is renewed every third of it while held. */
@@ -8,6 +8,8 @@ const LEASE_TTL_MS = 30_000;
 
 /** A lease taken with {@link holdLease}: renewed in the background until released. */
 export interface HeldLease {
+  /** The holding, for fenced writes (`store.put(key, value, { fence })`): refused once the holding is lost. */
+  readonly fence: Fence;
   /** Aborts when the holding is lost (a renewal failed): stop acting under it. */
   readonly lost: AbortSignal;
   /** Stops renewing and gives the lease up. */
@@ -19,13 +21,13 @@ export interface HeldLease {
  * renewed until released. Throws `CONFLICT` naming the lease when the wait runs out, `ABORTED` when `signal` aborts.
  *
  * @example
- * const lease = await holdLease(store, 'placement/sim', { waitMs: 60_000, what: 'placement.apply' });
+ * const lease = await holdLease(store, 'placement/sim', { waitMs: 60_000, what: 'placement.apply', hint: 'Try again.' });
  * try { ... } finally { await lease.release(); }
  */
 export async function holdLease(
   store: StateStore,
   name: string,
-  options: { waitMs: number; what: string; signal?: AbortSignal | undefined },
+  options: { waitMs: number; what: string; hint: string; signal?: AbortSignal | undefined },
 ): Promise<HeldLease> {
   const holder = randomUUID();
   const deadline = Date.now() + options.waitMs;
@@ -37,7 +39,7 @@ export async function holdLease(
         code: 'CONFLICT',
         retryable: true,
         operation: options.what,
-        message: `${options.what}: lease '${name}' stayed held by another process for ${options.waitMs} ms. Try again later, or raise lockWaitMs.`,
+        message: `${options.what}: lease '${name}' is held by another holder${options.waitMs > 0 ? ` (waited ${options.waitMs} ms)` : ''}. ${options.hint}`,
       });
     await sleep(pause, options.signal).catch((error: unknown) => {
       throw new NovaCronError({
@@ -65,6 +67,7 @@ export async function holdLease(
   }, LEASE_TTL_MS / 3);
   timer.unref();
   return {
+    fence: { name, fencingToken: lease.fencingToken },
     lost: lost.signal,
     release: async () => {
       clearInterval(timer);
