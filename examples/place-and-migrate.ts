@@ -1,0 +1,81 @@
+/**
+ * From a plan to VMs, then a migration plan executed: a simulated fleet of 6 hosts, 24 VMs planned by the
+ * scheduler (the plan printed as a table) and applied, then host-1 drained with a hand-made `MigrationPlan` run by
+ * `nc.migrations.execute` with a progress bar.
+ * Run: `npx tsx examples/place-and-migrate.ts`
+ */
+import { createNovaCron, type MigrationPlan, PLACEMENT_TAGS } from '@novacron/core';
+import { createSimDriver } from '@novacron/driver-sim';
+import { createScheduler, formatPlan } from '@novacron/scheduler';
+import { SingleBar } from 'cli-progress';
+
+const sim = createSimDriver({ seed: 11, hosts: 6, transitionDelayMs: 0 });
+const nc = createNovaCron({ providers: { sim }, placement: createScheduler() });
+
+// 1. Plan: 20 web VMs and 4 databases that must not share a host.
+const plan = await nc.placement.plan({
+  provider: 'sim',
+  vms: [
+    ...Array.from({ length: 20 }, (_, index) => ({
+      name: `web-${index}`,
+      size: 'sim.xlarge',
+      image: 'debian-12',
+      tags: { role: 'web' },
+    })),
+    ...Array.from({ length: 4 }, (_, index) => ({
+      name: `db-${index}`,
+      resources: { vcpus: 16, memoryMiB: 131_072 },
+      image: 'debian-12',
+      antiAffinityGroup: 'db',
+    })),
+  ],
+  objective: 'spread',
+});
+console.log(formatPlan(plan, { limit: 8 }));
+
+// 2. Apply: re-checked against the fleet under the provider's placement lease, then created on the planned hosts.
+const applied = await nc.placement.apply(plan);
+console.log(
+  `\napplied plan ${applied.planId}: ${applied.created.length} created, ${applied.failed.length} failed`,
+);
+
+// 3. Drain host-1: one move per VM, spread over the other hosts (a rebalancer or drain planner makes these).
+const onHost1 = await nc.vms.list({ provider: 'sim', hostId: 'host-1' }).toArray();
+const targets = ['host-2', 'host-3', 'host-4', 'host-5', 'host-6'];
+const dbHosts = new Set(
+  (await nc.vms.list({ provider: 'sim', tags: { [PLACEMENT_TAGS.antiAffinityGroup]: 'db' } }).toArray()).map(
+    (vm) => vm.location.hostId,
+  ),
+);
+let next = 0;
+const drain: MigrationPlan = {
+  format: 1,
+  purpose: 'drain host-1',
+  moves: onHost1.map((vm) => {
+    // A database goes to a host without one; the others round-robin.
+    const isDb = vm.tags[PLACEMENT_TAGS.antiAffinityGroup] === 'db';
+    const to = isDb ? targets.find((host) => !dbHosts.has(host))! : targets[next++ % targets.length]!;
+    if (isDb) dbHosts.add(to);
+    return { vm: vm.ref, from: 'host-1', to, reason: 'host-1 goes into maintenance' };
+  }),
+};
+
+const bar = new SingleBar({
+  format: 'draining host-1 |{bar}| {value}/{total} moves | {running} running | {failed} failed',
+  noTTYOutput: true,
+  notTTYSchedule: 500,
+});
+bar.start(drain.moves.length, 0, { running: 0, failed: 0 });
+const result = await nc.migrations.execute(drain, {
+  concurrency: 4,
+  perHostConcurrency: 2,
+  onProgress: ({ overall }) => bar.update(overall.done, { running: overall.running, failed: overall.failed }),
+});
+bar.stop();
+
+console.log(
+  `moved ${result.done.length}, failed ${result.failed.length}, skipped ${result.skipped.length}; host-1 now runs ${sim.sim.counts().byHost['host-1'] ?? 0} VMs`,
+);
+for (const { move, error } of result.failed) console.log(`  ${move.vm.id}: ${error.message}`);
+if (result.done.length !== drain.moves.length) throw new Error('the drain did not complete');
+await nc.close();
