@@ -187,4 +187,28 @@ describe('nc.placement', () => {
       message: expect.stringMatching(/sim, KVM/),
     });
   });
+  it('waits for another apply on the provider (bounded by lockWaitMs), and refuses plans it cannot apply', async () => {
+    const cloud = new SimCloud({ seed: 8, hosts: smallHosts(1), transitionDelayMs: 0 });
+    const store = new MemoryStateStore();
+    const nc = client(cloud, store);
+    const plan = await nc.placement.plan({ provider: 'sim', vms: [vm('a')] });
+    const other = await store.acquireLease('placement/sim', 'another-process', 60_000);
+    await expect(nc.placement.apply(plan, { lockWaitMs: 30 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      retryable: true,
+      message: expect.stringMatching(/lease 'placement\/sim' is held by another holder/),
+    });
+    const waiting = nc.placement.apply(plan);
+    await other!.release();
+    expect((await waiting).created).toHaveLength(1);
+    const bare = createScheduler().place({ hosts: [], demands: [] });
+    await expect(nc.placement.apply(bare)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'plan.provider',
+    });
+    await expect(nc.placement.plan({ provider: 'sim', vms: [vm('a'), vm('a')] })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'vms[1].name',
+    });
+  });
 });

@@ -139,8 +139,9 @@ export class PlanExecutor {
         if (entry.status === 'done')
           return { kind: 'done', earlier: true, ...(migrationId ? { migrationId } : {}) };
         if (entry.status === 'running') {
-          const vm = await this.getVm(moves[index]!.vm);
-          if (vm.location.hostId === moves[index]!.to) {
+          // A VM that cannot be read now leaves the move pending: its migration then says what is wrong.
+          const vm = await this.getVm(moves[index]!.vm).catch(() => undefined);
+          if (vm?.location.hostId === moves[index]!.to) {
             journal.set(index, { status: 'done', ...(migrationId ? { migrationId } : {}) });
             return { kind: 'done', earlier: true, ...(migrationId ? { migrationId } : {}) };
           }
