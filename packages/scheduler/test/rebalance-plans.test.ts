@@ -248,6 +248,40 @@ describe('planRebalance', () => {
     expect(worth.stats).toMatchObject({ moves: 1, memoryMiB: 8192, copyMiB: 8192 });
   });
 
+  it('measures load on metrics where given, else on allocation', () => {
+    const hosts = [makeHost('a', { allocated: { vcpus: 16, memoryMiB: 16_384 }, vmCount: 2 }), makeHost('b')];
+    const vms: RebalanceVm[] = ['x', 'y'].map((key) => ({
+      ref: { provider: 'sim', id: key },
+      hostId: 'a',
+      demand: { key, resources: { vcpus: 8, memoryMiB: 8192 } },
+    }));
+    const idle = { x: { usage: { vcpus: 1 } }, y: { usage: { vcpus: 2 } } };
+    expect(planRebalance(scheduler, { hosts, vms, threshold: 0.8, metrics: idle }).moves).toEqual([]);
+    const busy = { x: { usage: { vcpus: 8 } } };
+    expect(planRebalance(scheduler, { hosts, vms, threshold: 0.8, metrics: busy }).moves).toHaveLength(1);
+  });
+
+  it('keeps a VM of a multi-VM affinity group in place and says so', () => {
+    const hosts = [
+      makeHost('a', {
+        allocated: { vcpus: 16, memoryMiB: 2048 },
+        vmCount: 2,
+        affinityGroups: ['web', 'web'],
+      }),
+      makeHost('b'),
+    ];
+    const vms: RebalanceVm[] = ['x', 'y'].map((key) => ({
+      ref: { provider: 'sim', id: key },
+      hostId: 'a',
+      demand: { key, resources: { vcpus: 8, memoryMiB: 1024 }, affinityGroup: 'web' },
+    }));
+    const plan = planRebalance(scheduler, { hosts, vms: [vms[0]!], threshold: 0.8 });
+    expect(plan.moves).toEqual([]);
+    expect(plan.shortfalls[0]!.reason).toContain(
+      'x is in affinity group web with 1 other VM, which move together only',
+    );
+  });
+
   it('names the field of bad input', () => {
     const base = { hosts: [makeHost('a')], vms: [] };
     const field = (run: () => unknown) => {
@@ -325,6 +359,30 @@ describe('planDrain', () => {
 });
 
 describe('planConsolidation', () => {
+  it('empties the least loaded hosts into the fullest, and says why the rest stay on', () => {
+    const vm = (key: string, hostId: string, vcpus: number): RebalanceVm => ({
+      ref: { provider: 'sim', id: key },
+      hostId,
+      demand: { key, resources: { vcpus, memoryMiB: 1024 } },
+    });
+    const hosts = [
+      makeHost('a', { allocated: { vcpus: 10, memoryMiB: 1024 }, vmCount: 1 }),
+      makeHost('b', { allocated: { vcpus: 2, memoryMiB: 1024 }, vmCount: 1 }),
+      makeHost('c', { allocated: { vcpus: 12, memoryMiB: 1024 }, vmCount: 1 }),
+    ];
+    const vms = [vm('x', 'a', 10), vm('y', 'b', 2), vm('z', 'c', 12)];
+    const plan = planConsolidation(scheduler, { hosts, vms, minHosts: 1 });
+    expect(plan.moves).toEqual([
+      expect.objectContaining({ vm: { provider: 'sim', id: 'y' }, from: 'b', to: 'c' }),
+    ]);
+    expect(plan.emptiedHosts).toEqual(['b']);
+    expect(plan.complete).toBe(false);
+    expect(plan.shortfalls.map((shortfall) => shortfall.reason)).toEqual([
+      'a stays on: x fits nowhere else (1 host lacks 10 free vCPUs)',
+      'c stays on: z fits nowhere else (1 host lacks 12 free vCPUs)',
+    ]);
+  });
+
   it('empties whole hosts only, keeps minHosts running, and replays within the filters', () => {
     fc.assert(
       fc.property(clusterArbitrary, fc.integer({ min: 0, max: 4 }), (cluster, minHosts) => {

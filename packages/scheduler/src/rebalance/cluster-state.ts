@@ -81,11 +81,19 @@ export class ClusterState {
       this.#refreshRoom(h);
     });
     const bandwidth = fleet.migrationCost?.bandwidthMiBps ?? DEFAULT_BANDWIDTH_MIBPS;
+    // An affinity group's size: its VMs in `vms`, or its members in the hosts' records when they list more.
     const groupSizes = new Map<string, number>();
+    const residentSizes = new Map<string, number>();
+    const affinity = this.#filters.affinity;
     for (const vm of fleet.vms) {
-      const group = this.#filters.affinity?.group(vm.demand);
+      const group = affinity?.group(vm.demand);
       if (group !== undefined) groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
     }
+    for (const host of fleet.hosts)
+      for (const group of affinity?.residents(host) ?? [])
+        residentSizes.set(group, (residentSizes.get(group) ?? 0) + 1);
+    for (const [group, size] of residentSizes)
+      groupSizes.set(group, Math.max(size, groupSizes.get(group) ?? 0));
     this.#use = fleet.vms.map((vm) => demandUse(this.#filters, vm.demand));
     this.pinned = fleet.vms.map((vm, v) => {
       const h = this.hostOf[v]!;
@@ -102,7 +110,7 @@ export class ClusterState {
       if (this.copy[v] === Number.POSITIVE_INFINITY)
         return `${vm.demand.key} dirties ${dirty} MiB/s, at or above the ${bandwidth} MiB/s migration bandwidth, so a live migration would never converge`;
       const group = this.#filters.affinity?.group(vm.demand);
-      const size = group === undefined ? 0 : groupSizes.get(group)!;
+      const size = group === undefined ? 0 : (groupSizes.get(group) ?? 0);
       if (size > 1)
         return `${vm.demand.key} is in affinity group ${group} with ${size - 1} other VM${size > 2 ? 's' : ''}, which move together only`;
       return undefined;
