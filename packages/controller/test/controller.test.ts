@@ -22,8 +22,11 @@ function makeController(
   return controller;
 }
 
+const stopAfterTest: Array<() => Promise<unknown>> = [];
+
 afterEach(async () => {
   await Promise.all(controllers.splice(0).map((controller) => controller.stop({ timeoutMs: 1_000 })));
+  await Promise.all(stopAfterTest.splice(0).map((stop) => stop()));
 });
 
 describe('the work queue of a controller', () => {
@@ -158,6 +161,56 @@ describe('the work queue of a controller', () => {
     expect(await controller.stop({ timeoutMs: 100 })).toEqual({ completed: false, abandonedKeys: ['stuck'] });
     expect(context!.signal.aborted).toBe(true);
     await expect(store.put('late', 1, { fence: context!.fence })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('reopens a failed event stream after a resync, and survives an observer that throws', async () => {
+    let opened = 0;
+    let resyncs = 0;
+    const failures: string[] = [];
+    const reconciled: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const controller = createController<string>({
+        name: 'stream',
+        store: new MemoryStateStore(),
+        resync: {
+          keys: () => {
+            resyncs += 1;
+            return [];
+          },
+          intervalMs: 60_000,
+        },
+        watch: {
+          events: async function* () {
+            opened += 1;
+            yield `event-${opened}`;
+            if (opened === 1) throw new Error('the stream broke');
+            await new Promise(() => {});
+          },
+          keysOf: (change) => change,
+        },
+        observer: {
+          failed: (failure) => failures.push(`${failure.source}: ${(failure.error as Error).message}`),
+          reconciled: (record) => {
+            reconciled.push(record.key);
+            throw new Error('a broken observer');
+          },
+        },
+        reconcile: async () => {},
+      });
+      controller.start();
+      stopAfterTest.push(() => controller.stop({ timeoutMs: 1_000 }));
+      await waitFor('the second stream', () => reconciled.includes('event-2'));
+      expect(failures).toEqual(['watch: the stream broke']);
+      expect(resyncs).toBeGreaterThanOrEqual(2);
+      await waitFor('the warning', () =>
+        warnings.some((message) => message.includes('observer.reconciled threw')),
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('maps VM events of the simulated fleet to keys and reconciles them', async () => {

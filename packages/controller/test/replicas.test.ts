@@ -10,7 +10,12 @@ import {
   etcdAvailable,
   startEtcdCluster,
 } from '../../store-etcd/test/support/etcd-cluster.js';
-import { type Controller, createController, type ReconcileContext } from '../src/index.js';
+import {
+  type Controller,
+  createController,
+  type ReconcileContext,
+  type TermEndReason,
+} from '../src/index.js';
 import { pausableStore } from './support/pausable-store.js';
 import { gate, waitFor } from './support/wait-for.js';
 
@@ -88,10 +93,16 @@ describe.each(kinds)('two controller replicas on $name', (kind) => {
     store: StateStore,
     calls: Array<{ identity: string; key: string }>,
     reconcile: (key: string, context: ReconcileContext) => Promise<void> = async () => {},
+    stepDowns: TermEndReason[] = [],
   ): Controller {
     return createController({
       name: 'replicas',
       store,
+      observer: {
+        leadershipChanged: (record) => {
+          if (record.reason !== undefined) stepDowns.push(record.reason);
+        },
+      },
       resync: { keys: () => ['k1', 'k2'], intervalMs: 100 },
       leaderElection: {
         identity,
@@ -137,16 +148,23 @@ describe.each(kinds)('two controller replicas on $name', (kind) => {
     let holdA = false;
     let heldContext: ReconcileContext | undefined;
     let lateWrite: unknown;
-    const a = replica('a', paused.store, calls, async (key, context) => {
-      if (!holdA || key !== 'k1') return;
-      holdA = false;
-      await paused.store.put('state/k1', 'a', { fence: context.fence });
-      heldContext = context;
-      await wakeUp.opened; // "frozen" here, then wakes up and carries on as if it still led
-      lateWrite = await paused.store
-        .put('state/k1', 'a-late', { fence: context.fence })
-        .catch((error) => error);
-    });
+    const stepDowns: TermEndReason[] = [];
+    const a = replica(
+      'a',
+      paused.store,
+      calls,
+      async (key, context) => {
+        if (!holdA || key !== 'k1') return;
+        holdA = false;
+        await paused.store.put('state/k1', 'a', { fence: context.fence });
+        heldContext = context;
+        await wakeUp.opened; // "frozen" here, then wakes up and carries on as if it still led
+        lateWrite = await paused.store
+          .put('state/k1', 'a-late', { fence: context.fence })
+          .catch((error) => error);
+      },
+      stepDowns,
+    );
     const b = replica('b', backend.stores[1], calls, async (key, context) => {
       if (key === 'k1') await backend.stores[1].put('state/k1', 'b', { fence: context.fence });
     });
@@ -162,7 +180,9 @@ describe.each(kinds)('two controller replicas on $name', (kind) => {
       const takeoverMs = Date.now() - pausedAtMs;
       // The lease lapses at most ttl after a's last renewal (before the pause); b tries every retryEveryMs.
       expect(takeoverMs).toBeLessThan(kind.ttlMs + retryEveryMs + 2_500);
-      expect(a.isLeader).toBe(false); // a's renew deadline passed: it stopped taking work by itself
+      await waitFor("a's step-down", () => stepDowns.length === 1);
+      expect(stepDowns).toEqual(['renew-deadline']); // a stopped taking work by itself
+      expect(a.isLeader).toBe(false);
       expect(heldContext!.signal.aborted).toBe(true);
       await waitFor("b's write", async () => (await backend.stores[1].get('state/k1'))?.value === 'b');
       wakeUp.open();
