@@ -68,9 +68,9 @@ function candidates(state: ClusterState, h: number, minBenefitPerGiB: number): C
   );
 }
 
-/** Why host `h` stays hot: the reasons of its three most loaded VMs. */
+/** Why host `h` stays hot: why none of the three VMs whose departure would help it most can go anywhere. */
 function whyStuck(state: ClusterState, h: number): string {
-  const vms = [...state.residents[h]!].sort((a, b) => state.excess(h, b) - state.excess(h, a)).slice(0, 3);
+  const vms = [...state.residents[h]!].sort((a, b) => state.excess(h, a) - state.excess(h, b)).slice(0, 3);
   if (vms.length === 0) return `${hotPhrase(state, h)} and runs none of the VMs given`;
   const reasons = vms.map((v) => `${state.vms[v]!.demand.key}: ${state.whyNowhere(v, true)}`);
   return `${hotPhrase(state, h)} and no move of its VMs brings it down without pushing another host over or costing more than it gains (${reasons.join('; ')})`;

@@ -2,7 +2,12 @@ import type { PlannedMove } from '@novacron/core';
 import type { ClusterState } from './cluster-state.js';
 import type { PlannedMigrations, PlanShortfall } from './types.js';
 
-/** A move of VM `v` to host `to` as a plan records it, before the state applies it. */
+/**
+ * A move of VM `v` to host `to` as a plan records it; call it before the state applies the move.
+ *
+ * @example
+ * moves.push(plannedMove(state, v, to, 'host-7 is at 93 % vcpus'));
+ */
 export function plannedMove(state: ClusterState, v: number, to: number, reason: string): PlannedMove {
   const vm = state.vms[v]!;
   return {
@@ -16,10 +21,11 @@ export function plannedMove(state: ClusterState, v: number, to: number, reason: 
 }
 
 /**
- * The plan: the moves, whether the goal was met (no shortfall), the totals and the time since `startedAt`.
+ * The plan: the moves, whether the goal was met (no shortfall), the totals over the `moved` VMs (one index per
+ * move) and the time since `startedAt`.
  *
  * @example
- * return finishPlan(state, 'drain', moves, shortfalls, startedAt);
+ * return finishPlan(state, 'drain', moves, moved, shortfalls, startedAt);
  */
 export function finishPlan(
   state: ClusterState,
