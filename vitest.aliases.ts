@@ -15,7 +15,9 @@ export const sourceAliases: Record<string, string> = {
     new URL('./packages/driver-azure/src/testing/index.ts', import.meta.url),
   ),
   '@novacron/driver-azure': fileURLToPath(new URL('./packages/driver-azure/src/index.ts', import.meta.url)),
-  '@novacron/driver-gcp/testing': fileURLToPath(new URL('./packages/driver-gcp/src/testing/index.ts', import.meta.url)),
+  '@novacron/driver-gcp/testing': fileURLToPath(
+    new URL('./packages/driver-gcp/src/testing/index.ts', import.meta.url),
+  ),
   '@novacron/driver-gcp': fileURLToPath(new URL('./packages/driver-gcp/src/index.ts', import.meta.url)),
   '@novacron/controller': fileURLToPath(new URL('./packages/controller/src/index.ts', import.meta.url)),
   '@novacron/store-etcd': fileURLToPath(new URL('./packages/store-etcd/src/index.ts', import.meta.url)),
