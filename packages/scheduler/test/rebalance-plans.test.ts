@@ -77,6 +77,47 @@ const clusterArbitrary = fc
     return { hosts, vms, metrics };
   });
 
+/** A fleet with hot and nearly empty hosts side by side: plans of many moves, several into one host. */
+const busyClusterArbitrary = fc
+  .array(
+    fc.array(
+      fc.record({
+        vcpus: fc.integer({ min: 1, max: 4 }),
+        memoryGiB: fc.integer({ min: 1, max: 8 }),
+        group: fc.constantFrom(undefined, undefined, 'db', 'cache'),
+      }),
+      { maxLength: 6 },
+    ),
+    { minLength: 3, maxLength: 10 },
+  )
+  .map((perHost): Cluster => {
+    const vms: RebalanceVm[] = [];
+    const hosts = perHost.map((specs, h) => {
+      const host = makeHost(`h${h}`);
+      const groups: string[] = [];
+      specs.forEach((spec, j) => {
+        if (spec.group !== undefined && groups.includes(spec.group)) return;
+        if (spec.group !== undefined) groups.push(spec.group);
+        const key = `vm${h}-${j}`;
+        host.allocated.vcpus += spec.vcpus;
+        host.allocated.memoryMiB += spec.memoryGiB * 1024;
+        host.vmCount += 1;
+        vms.push({
+          ref: { provider: 'sim', id: key },
+          hostId: host.id,
+          demand: {
+            key,
+            resources: { vcpus: spec.vcpus, memoryMiB: spec.memoryGiB * 1024 },
+            ...(spec.group === undefined ? {} : { antiAffinityGroup: spec.group }),
+          },
+        });
+      });
+      host.antiAffinityGroups = groups;
+      return host;
+    });
+    return { hosts, vms, metrics: {} };
+  });
+
 /**
  * Replays `plan` on `cluster` move by move, checking each against the filters the way a placement would (host
  * filters, room of every capacity filter, anti-affinity residents), independently of the planner; returns the
@@ -149,21 +190,54 @@ function loads(cluster: Cluster, hostOf: Map<string, string>): Map<string, FullR
 describe('planRebalance', () => {
   it('replays move by move within capacity and the filters, and a complete plan leaves no host over', () => {
     fc.assert(
-      fc.property(clusterArbitrary, fc.constantFrom(0.5, 0.7, 0.8), (cluster, threshold) => {
-        const plan = planRebalance(scheduler, { ...cluster, threshold });
-        expect(plan.purpose).toBe('rebalance');
-        const { hostOf } = replay(scheduler.filters, cluster, plan);
-        const after = loads(cluster, hostOf);
-        const hot = [...after].filter(
-          ([, load]) => load.vcpus > threshold + 1e-9 || load.memoryMiB > threshold + 1e-9,
-        );
-        expect(plan.complete).toBe(hot.length === 0);
-        expect(plan.shortfalls.map((shortfall) => shortfall.hostId).sort()).toEqual(
-          hot.map(([id]) => id).sort(),
-        );
-        for (const shortfall of plan.shortfalls) expect(shortfall.reason).toMatch(/is at \d+ %/);
-      }),
+      fc.property(
+        fc.oneof(clusterArbitrary, busyClusterArbitrary),
+        fc.constantFrom(0.5, 0.7, 0.8),
+        (cluster, threshold) => {
+          const plan = planRebalance(scheduler, { ...cluster, threshold });
+          expect(plan.purpose).toBe('rebalance');
+          const { hostOf } = replay(scheduler.filters, cluster, plan);
+          const after = loads(cluster, hostOf);
+          const hot = [...after].filter(
+            ([, load]) => load.vcpus > threshold + 1e-9 || load.memoryMiB > threshold + 1e-9,
+          );
+          expect(plan.complete).toBe(hot.length === 0);
+          expect(plan.shortfalls.map((shortfall) => shortfall.hostId).sort()).toEqual(
+            hot.map(([id]) => id).sort(),
+          );
+          for (const shortfall of plan.shortfalls) expect(shortfall.reason).toMatch(/is at \d+ %/);
+        },
+      ),
       { numRuns: 300 },
+    );
+  });
+
+  it('stays within the filters in any order the executor may finish the moves in', () => {
+    fc.assert(
+      fc.property(busyClusterArbitrary, fc.infiniteStream(fc.nat()), (cluster, picks) => {
+        const plan = planRebalance(scheduler, { ...cluster, threshold: 0.5 });
+        // nc.migrations.execute starts a move after the earlier moves of its VM and out of its destination.
+        const waitsFor = plan.moves.map((move, index) =>
+          plan.moves
+            .slice(0, index)
+            .flatMap((before, earlier) =>
+              before.vm.id === move.vm.id || before.from === move.to ? [earlier] : [],
+            ),
+        );
+        const done = new Set<number>();
+        const order = [];
+        const draws = picks[Symbol.iterator]();
+        while (order.length < plan.moves.length) {
+          const ready = plan.moves
+            .map((_, index) => index)
+            .filter((index) => !done.has(index) && waitsFor[index]!.every((earlier) => done.has(earlier)));
+          const next = ready[draws.next().value % ready.length]!;
+          done.add(next);
+          order.push(plan.moves[next]!);
+        }
+        replay(scheduler.filters, cluster, { ...plan, moves: order });
+      }),
+      { numRuns: 200 },
     );
   });
 
@@ -324,7 +398,7 @@ describe('planRebalance', () => {
 describe('planDrain', () => {
   it('empties the host or explains every VM that cannot move, and replays within the filters', () => {
     fc.assert(
-      fc.property(clusterArbitrary, fc.nat(), (cluster, pick) => {
+      fc.property(fc.oneof(clusterArbitrary, busyClusterArbitrary), fc.nat(), (cluster, pick) => {
         const hostId = cluster.hosts[pick % cluster.hosts.length]!.id;
         const plan = planDrain(scheduler, { ...cluster, hostId });
         expect(plan.purpose).toBe('drain');
