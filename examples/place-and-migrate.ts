@@ -1,16 +1,17 @@
 /**
  * From a plan to VMs, then a migration plan executed: a simulated fleet of 6 hosts, 24 VMs planned by the
- * scheduler (the plan printed as a table) and applied, then host-1 drained with a hand-made `MigrationPlan` run by
- * `nc.migrations.execute` with a progress bar.
+ * scheduler (the plan printed as a table) and applied, then host-1 drained: a `MigrationPlan` from the scheduler's
+ * `planDrain`, run by `nc.migrations.execute` with a progress bar.
  * Run: `npx tsx examples/place-and-migrate.ts`
  */
-import { createNovaCron, type MigrationPlan, PLACEMENT_TAGS } from '@novacron/core';
+import { createNovaCron } from '@novacron/core';
 import { createSimDriver } from '@novacron/driver-sim';
-import { createScheduler, formatPlan } from '@novacron/scheduler';
+import { createScheduler, formatPlan, planDrain } from '@novacron/scheduler';
 import { SingleBar } from 'cli-progress';
 
 const sim = createSimDriver({ seed: 11, hosts: 6, transitionDelayMs: 0 });
-const nc = createNovaCron({ providers: { sim }, placement: createScheduler() });
+const scheduler = createScheduler();
+const nc = createNovaCron({ providers: { sim }, placement: scheduler });
 
 // 1. Plan: 20 web VMs and 4 databases that must not share a host.
 const plan = await nc.placement.plan({
@@ -39,26 +40,10 @@ console.log(
   `\napplied plan ${applied.planId}: ${applied.created.length} created, ${applied.failed.length} failed`,
 );
 
-// 3. Drain host-1: one move per VM, spread over the other hosts (a rebalancer or drain planner makes these).
-const onHost1 = await nc.vms.list({ provider: 'sim', hostId: 'host-1' }).toArray();
-const targets = ['host-2', 'host-3', 'host-4', 'host-5', 'host-6'];
-const dbHosts = new Set(
-  (await nc.vms.list({ provider: 'sim', tags: { [PLACEMENT_TAGS.antiAffinityGroup]: 'db' } }).toArray()).map(
-    (vm) => vm.location.hostId,
-  ),
-);
-let next = 0;
-const drain: MigrationPlan = {
-  format: 1,
-  purpose: 'drain host-1',
-  moves: onHost1.map((vm) => {
-    // A database goes to a host without one; the others round-robin.
-    const isDb = vm.tags[PLACEMENT_TAGS.antiAffinityGroup] === 'db';
-    const to = isDb ? targets.find((host) => !dbHosts.has(host))! : targets[next++ % targets.length]!;
-    if (isDb) dbHosts.add(to);
-    return { vm: vm.ref, from: 'host-1', to, reason: 'host-1 goes into maintenance' };
-  }),
-};
+// 3. Drain host-1: the scheduler's drain planner spreads its VMs over the other hosts, within their capacity and
+// the databases' anti-affinity, as a MigrationPlan.
+const drain = planDrain(scheduler, { ...(await nc.placement.fleet({ provider: 'sim' })), hostId: 'host-1' });
+if (!drain.complete) throw new Error(`host-1 cannot be drained: ${drain.shortfalls[0]?.reason}`);
 
 const bar = new SingleBar({
   format: 'draining host-1 |{bar}| {value}/{total} moves | {running} running | {failed} failed',

@@ -92,6 +92,8 @@ export {
 export type {
   PlacementAssignment,
   PlacementDemand,
+  PlacementFleet,
+  PlacementFleetVm,
   PlacementHost,
   PlacementHostSnapshot,
   PlacementObjective,

@@ -120,8 +120,11 @@ export interface NovaCron<
   readonly locations: {
     list(options?: ListOptions<Name>): FanOutListing<FromProvider<Location>>;
   };
-  /** Placement plans on providers with hosts: `plan` and `apply` (needs `createNovaCron({ placement })`). */
-  readonly placement: Pick<PlacementApi<Name>, 'plan' | 'apply'>;
+  /**
+   * Placement on providers with hosts: `plan` and `apply` (need `createNovaCron({ placement })`), and `fleet`, the
+   * hosts and VMs the scheduler's rebalance planners take.
+   */
+  readonly placement: Pick<PlacementApi<Name>, 'plan' | 'apply' | 'fleet'>;
   /** Live migrations, one by one (`start`) or a whole {@link MigrationPlan} (`execute`). */
   readonly migrations: Pick<MigrationOrchestrator, 'start' | 'get' | 'list' | 'handle'> &
     Pick<PlanExecutor, 'execute'>;
@@ -273,6 +276,7 @@ export function createNovaCron<Providers extends ProviderMap>(
     placement: {
       plan: (request) => placement.plan(request),
       apply: (plan, applyOptions) => placement.apply(plan, applyOptions),
+      fleet: (request) => placement.fleet(request),
     },
     migrations: {
       start: (request) => migrations.start(request),

@@ -2,6 +2,8 @@ import { NovaCronError } from '../errors/novacron-error.js';
 import type {
   PlacementAssignment,
   PlacementDemand,
+  PlacementFleet,
+  PlacementFleetVm,
   PlacementObjective,
   PlacementPlan,
   PlacementStrategy,
@@ -119,7 +121,7 @@ export class PlacementApi<ProviderName extends string = string> {
       throw new TypeError('placement.plan needs { provider, vms: [...] }.');
     this.requireHosts(request.provider, 'placement.plan');
     const demands = await this.demands(request.provider, request.vms, request.signal);
-    const hosts = await this.fleet(request.provider, request.signal);
+    const hosts = await this.readFleet(request.provider, request.signal);
     const plan = placer.place({
       hosts: hosts.hosts,
       demands,
@@ -128,6 +130,39 @@ export class PlacementApi<ProviderName extends string = string> {
       ...(request.effort !== undefined ? { effort: request.effort } : {}),
     });
     return { ...plan, provider: request.provider };
+  }
+
+  /**
+   * Reads one provider's hosts (with the placement groups of the VMs on them) and every VM on them as a demand
+   * (key: the VM's id; its resources; its groups from {@link PLACEMENT_TAGS}): what the scheduler's `planRebalance`,
+   * `planDrain` and `planConsolidation` take. Changes nothing; needs no placer.
+   *
+   * @example
+   * const plan = planRebalance(scheduler, { ...(await nc.placement.fleet({ provider: 'sim' })), threshold: 0.8 });
+   * await nc.migrations.execute(plan);
+   */
+  async fleet(request: {
+    provider: ProviderName;
+    signal?: AbortSignal | undefined;
+  }): Promise<PlacementFleet> {
+    if (typeof request !== 'object' || request === null || typeof request.provider !== 'string')
+      throw new TypeError("placement.fleet needs { provider: '<name>' }.");
+    const provider = request.provider;
+    const capabilities = this.runner.runtime(provider, 'placement.fleet').driver.capabilities;
+    if (!capabilities.hosts)
+      throw new NovaCronError({
+        code: 'UNSUPPORTED',
+        provider,
+        operation: 'placement.fleet',
+        message: `placement.fleet: provider '${provider}' does not report its hosts (capability hosts), so it has no fleet to read. Use a provider with hosts (sim, KVM).`,
+      });
+    const { hosts, vms } = await this.readFleet(provider, request.signal);
+    const placed: PlacementFleetVm[] = vms.flatMap((vm) =>
+      vm.location.hostId === undefined
+        ? []
+        : [{ ref: vm.ref, hostId: vm.location.hostId, demand: vmDemand(vm) }],
+    );
+    return { provider, hosts, vms: placed };
   }
 
   /**
@@ -153,7 +188,7 @@ export class PlacementApi<ProviderName extends string = string> {
       signal: options.signal,
     });
     try {
-      const { hosts, vms } = await this.fleet(provider, options.signal);
+      const { hosts, vms } = await this.readFleet(provider, options.signal);
       const made = new Map(
         vms.filter((vm) => vm.tags[PLACEMENT_TAGS.plan] === id).map((vm) => [vm.name, vm] as const),
       );
@@ -215,7 +250,7 @@ export class PlacementApi<ProviderName extends string = string> {
   }
 
   /** The provider's hosts with the groups of their VMs, and the VMs. */
-  private async fleet(provider: string, signal: AbortSignal | undefined) {
+  private async readFleet(provider: string, signal: AbortSignal | undefined) {
     const [hosts, vms] = await Promise.all([
       this.catalog.hosts({ provider, signal }).toArray(),
       this.vms()
@@ -287,6 +322,19 @@ function toDemand(spec: PlacementVmSpec, resources: Resources): PlacementDemand 
     ...(requiredLabels !== undefined ? { requiredLabels } : {}),
     ...(preferredLabels !== undefined ? { preferredLabels } : {}),
     vm: { ...vm, ...(Object.keys(tags).length > 0 ? { tags } : {}) },
+  };
+}
+
+/** A running VM as a demand: keyed by its id, with its resources and the groups its placement tags carry. */
+function vmDemand(vm: Vm): PlacementDemand {
+  const antiAffinity = vm.tags[PLACEMENT_TAGS.antiAffinityGroup];
+  const affinity = vm.tags[PLACEMENT_TAGS.affinityGroup];
+  return {
+    key: vm.ref.id,
+    resources: vm.resources,
+    ...(antiAffinity !== undefined ? { antiAffinityGroup: antiAffinity } : {}),
+    ...(affinity !== undefined ? { affinityGroup: affinity } : {}),
+    ...(vm.location.zone !== undefined ? { zone: vm.location.zone } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Host } from './host.js';
 import type { FullResources, Resources } from './resources.js';
-import type { CreateVmSpec } from './vm.js';
+import type { CreateVmSpec, VmRef } from './vm.js';
 
 /** One VM to place. */
 export interface PlacementDemand {
@@ -36,6 +36,26 @@ export interface PlacementHost extends Host {
   affinityGroups?: string[];
   /** An opaque version of the host's record (a resource version, an etag), kept in a plan's snapshot. */
   version?: string;
+}
+
+/** A VM already placed, as the rebalance, drain and consolidation planners take it. */
+export interface PlacementFleetVm {
+  /** The VM, as `nc.migrations.execute` addresses it. */
+  ref: VmRef;
+  /** The host it runs on now. */
+  hostId: string;
+  /** What it was given and its placement groups; `demand.key` is unique in its fleet. */
+  demand: PlacementDemand;
+}
+
+/** One provider's hosts and the VMs on them, as `nc.placement.fleet` reads them. */
+export interface PlacementFleet {
+  /** The provider. */
+  provider: string;
+  /** Every host, with the placement groups of the VMs on it. */
+  hosts: PlacementHost[];
+  /** Every VM that runs on one of the hosts. */
+  vms: PlacementFleetVm[];
 }
 
 /** What a batch placement is asked to optimise. */

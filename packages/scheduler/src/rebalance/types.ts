@@ -1,21 +1,13 @@
 import type {
   FullResources,
   MigrationPlan,
-  PlacementDemand,
+  PlacementFleetVm,
   PlacementHost,
   ResourceDimension,
-  VmRef,
 } from '@novacron/core';
 
-/** A VM a planner may move: where it runs and what it asks for (the demand the placement filters read). */
-export interface RebalanceVm {
-  /** The VM, as `nc.migrations.execute` addresses it. */
-  ref: VmRef;
-  /** The host it runs on now (an id in `hosts`). */
-  hostId: string;
-  /** What it was given and its constraints (anti-affinity, zone, labels...); `demand.key` is unique per request. */
-  demand: PlacementDemand;
-}
+/** A VM the planners may move: core's {@link PlacementFleetVm}, as `nc.placement.fleet` reads them. */
+export type RebalanceVm = PlacementFleetVm;
 
 /** What a VM actually uses, measured (e.g. from `nc.metrics`), keyed in requests by the VM's `demand.key`. */
 export interface VmMetrics {
