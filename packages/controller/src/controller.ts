@@ -16,7 +16,7 @@ import {
   WATCH_OPTION_KEYS,
   type WatchOptions,
 } from './controller-options.js';
-import { LeaderElector, type ResolvedLeaderElection, resolveLeaderElection } from './leader-election.js';
+import { LeaderElector, resolveLeaderElection } from './leader-election.js';
 import type { LeadershipTerm } from './leadership-term.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -51,13 +51,13 @@ export class Controller<Change = VmStateChange> {
   /** This replica's identity in the leader lease. */
   readonly identity: string;
   private readonly elector: LeaderElector;
-  private readonly election: ResolvedLeaderElection;
   private readonly concurrency: number;
   private readonly resyncIntervalMs: number;
   private readonly stopTimeoutMs: number;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private active: ActiveTerm | undefined;
   private drained: Promise<void> = Promise.resolve();
+  private stopping: Promise<StopResult> | undefined;
   private readonly counters = { reconciles: 0, errors: 0, retries: 0, reconcileMs: 0, terms: 0 };
 
   /** Use {@link createController}. */
@@ -68,9 +68,9 @@ export class Controller<Change = VmStateChange> {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
     // Checked here, before anything runs, so a bad option fails at creation.
     new ExponentialBackoff(options.backoff);
-    this.election = resolveLeaderElection(options.name, options.leaderElection);
-    this.identity = this.election.identity;
-    this.elector = new LeaderElector(options.name, options.store, this.election, {
+    const election = resolveLeaderElection(options.name, options.leaderElection);
+    this.identity = election.identity;
+    this.elector = new LeaderElector(options.name, options.store, election, {
       ready: () => this.drained,
       started: (term) => this.lead(term),
       stopped: (term, reason) => {
@@ -146,8 +146,6 @@ export class Controller<Change = VmStateChange> {
       ...this.counters,
     };
   }
-
-  private stopping: Promise<StopResult> | undefined;
 
   private async shutDown(timeoutMs: number): Promise<StopResult> {
     if (this.state === 'new') {
