@@ -9,7 +9,8 @@
 // installed once; npm `overrides` keep every @novacron/* package on its tarball), type-checks and compiles the
 // TypeScript ones once, then runs each project's program on every Node line: a create, list and stop through the sim
 // driver, the kvm and aws drivers loaded, a sketch through native-metrics, a VM on each of the Azure and GCE testing
-// fakes (`@novacron/driver-azure/testing`, `@novacron/driver-gcp/testing`). One line per (project, Node), then the summary line
+// fakes (`@novacron/driver-azure/testing`, `@novacron/driver-gcp/testing`), a placement plan through the scheduler, a
+// controller reconciling a key, store-etcd loaded. One line per (project, Node), then the summary line
 // "consumer-test: N passed, N failed"; the exit code is 1 when anything failed.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
