@@ -2,9 +2,9 @@
 # Installs everything the test suite needs on a fresh Debian 12 machine (as root) and runs all of it:
 # system packages, Node 24 (and 22) into .tools/ when the machine's Node is another line, npm packages (`npm ci`),
 # the builds (TypeScript, the Rust native module, and its per-platform binaries with their arm64 tests under
-# qemu-user), lint, typecheck, package checks (publint,
-# are-the-types-wrong), the consumer test on packed tarballs, every test on Node 24 (services are started by the tests' own setup), the unit projects
-# again on Node 22, every example, and the API docs.
+# qemu-user), lint, typecheck, package checks (publint, are-the-types-wrong), the consumer test on packed tarballs,
+# every test on Node 24 (services such as libvirtd, moto and etcd are started by the tests' own setup), the core,
+# sim, native-metrics, scheduler and controller projects again on Node 22, every example, and the API docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -41,4 +41,5 @@ step "Rust tests (native-metrics)"
 step "Tests on Node 24"
 node scripts/run-tests.mjs
 step "Unit projects on Node 22"
-PATH="$node22_bin:$PATH" node scripts/run-tests.mjs --project core --project driver-sim --project native-metrics
+PATH="$node22_bin:$PATH" node scripts/run-tests.mjs --project core --project driver-sim --project native-metrics \
+  --project scheduler --project controller
