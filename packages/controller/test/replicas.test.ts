@@ -78,11 +78,6 @@ if (etcdAvailable()) {
   afterAll(async () => {
     await cluster?.stop();
   });
-} else {
-  describe('controller replicas on etcd', () => {
-    // Reached only without etcd and outside CI (under CI=true the etcd check throws): the title says how to get it.
-    it.skip('needs etcd-server (apt-get install etcd-server)', () => {});
-  });
 }
 
 describe.each(kinds)('two controller replicas on $name', (kind) => {

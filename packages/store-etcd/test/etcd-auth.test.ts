@@ -56,10 +56,3 @@ describe.runIf(available)('etcd state store with authentication on (one member)'
     expect(NovaCronError.isInstance(failure) && failure.code).toBe('AUTH');
   });
 });
-
-if (!available) {
-  describe('etcd state store with authentication', () => {
-    // Reached only without etcd and outside CI (under CI=true the etcd check throws): the title says how to get it.
-    it.skip('needs etcd-server (apt-get install etcd-server)', () => {});
-  });
-}

@@ -52,10 +52,3 @@ describe.runIf(available)('etcd state store over TLS with client certificates (o
     expect(String((failure as Error).message)).not.toContain('PRIVATE KEY');
   });
 });
-
-if (!available) {
-  describe('etcd state store over TLS', () => {
-    // Reached only without etcd and outside CI (under CI=true the etcd check throws): the title says how to get it.
-    it.skip('needs etcd-server (apt-get install etcd-server)', () => {});
-  });
-}
