@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { GCE_STATUS_ROWS } from '../test/support/gce-status-rows.js';
 import { toVmState } from './gcp-state-map.js';
 
 describe('toVmState', () => {
-  it.each([
-    ['PENDING', 'pending', undefined],
-    ['PROVISIONING', 'pending', undefined],
-    ['STAGING', 'pending', undefined],
-    ['RUNNING', 'running', undefined],
-    ['PENDING_STOP', 'stopping', undefined],
-    ['STOPPING', 'stopping', undefined],
-    ['TERMINATED', 'stopped', undefined],
-    ['STOPPED', 'stopped', undefined],
-    ['SUSPENDING', 'stopping', 'suspending'],
-    ['SUSPENDED', 'suspended', undefined],
-    ['REPAIRING', 'error', 'repairing'],
-    ['DEPROVISIONING', 'stopping', 'terminating'],
-  ])('maps %s to %s', (status, name, reason) => {
+  it.each(GCE_STATUS_ROWS)('maps %s to %s', (status, name, reason) => {
     const state = toVmState(status);
     expect(state.name).toBe(name);
     expect(state.providerState).toBe(status);

@@ -1,6 +1,7 @@
 import { createNovaCron, type DriverCallContext } from '@novacron/core';
 import { describe, expect, it } from 'vitest';
 import type { GcpSize } from '../src/index.js';
+import { GCE_STATUS_ROWS } from './support/gce-status-rows.js';
 import { gcpDriverFor, useFakeGce } from './support/gcp-on-fake.js';
 
 const fake = useFakeGce();
@@ -83,34 +84,23 @@ describe('instances as VMs', () => {
   });
 
   // Every row of docs/gcp.md's state table, as the real SDK hands the status over.
-  it.each([
-    ['PENDING', 'pending', undefined],
-    ['PROVISIONING', 'pending', undefined],
-    ['STAGING', 'pending', undefined],
-    ['RUNNING', 'running', undefined],
-    ['PENDING_STOP', 'stopping', undefined],
-    ['STOPPING', 'stopping', undefined],
-    ['TERMINATED', 'stopped', undefined],
-    ['STOPPED', 'stopped', undefined],
-    ['SUSPENDING', 'stopping', 'suspending'],
-    ['SUSPENDED', 'suspended', undefined],
-    ['REPAIRING', 'error', 'repairing'],
-    ['DEPROVISIONING', 'stopping', 'terminating'],
-    ['SOMETHING_NEW', 'unknown', undefined],
-  ])('reports status %s as %s through the client', async (status, name, reason) => {
-    const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
-    const vm = await nc.vms.create({
-      provider: 'gcp',
-      name: `status-${status.toLowerCase().replaceAll('_', '-')}`,
-      size: 'e2-micro',
-    });
-    fake().setStatus('us-central1-a', vm.name, status);
-    const state = (await nc.vms.get(vm.ref)).state;
-    expect(state).toEqual({ name, providerState: status, ...(reason === undefined ? {} : { reason }) });
-    fake().setStatus('us-central1-a', vm.name, 'RUNNING');
-    await nc.vms.delete(vm.ref);
-    await nc.close();
-  });
+  it.each([...GCE_STATUS_ROWS, ['SOMETHING_NEW', 'unknown', undefined] as const])(
+    'reports status %s as %s through the client',
+    async (status, name, reason) => {
+      const nc = createNovaCron({ providers: { gcp: gcpDriverFor(fake()) } });
+      const vm = await nc.vms.create({
+        provider: 'gcp',
+        name: `status-${status.toLowerCase().replaceAll('_', '-')}`,
+        size: 'e2-micro',
+      });
+      fake().setStatus('us-central1-a', vm.name, status);
+      const state = (await nc.vms.get(vm.ref)).state;
+      expect(state).toEqual({ name, providerState: status, ...(reason === undefined ? {} : { reason }) });
+      fake().setStatus('us-central1-a', vm.name, 'RUNNING');
+      await nc.vms.delete(vm.ref);
+      await nc.close();
+    },
+  );
 });
 
 describe('catalogs', () => {
